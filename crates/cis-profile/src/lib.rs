@@ -1,0 +1,27 @@
+//! # cis-profile — the profile v2 domain
+//!
+//! Pure domain logic for Mozilla IAM user profiles: no I/O, no async, no AWS, no HTTP.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`enums`] | classification labels, display levels, publisher names |
+//! | [`catalogue`] | every attribute path, its kind and schema rules ([`AttrPath`]) |
+//! | [`json`] | strict JSON parsing and JSON-value equality |
+//! | [`attr`] | the typed view of one attribute object |
+//! | [`profile`] | the [`Profile`] document: constructors, access, canonical order, the null profile |
+//! | [`validate`] | both validation layers of profile.md §4 |
+//!
+//! The contract is `spec/profile.md` and `spec/publisher-rules.md`.
+
+pub mod attr;
+pub mod catalogue;
+pub mod enums;
+pub mod json;
+pub mod profile;
+pub mod validate;
+
+pub use attr::Attr;
+pub use catalogue::{AttrPath, Group, Kind};
+pub use enums::{Classification, ClassificationSet, Display, DisplaySet, Publisher};
+pub use profile::{Profile, ProfileError, SCHEMA_URL};
+pub use validate::Violation;
