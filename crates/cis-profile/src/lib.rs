@@ -10,14 +10,29 @@
 //! | [`attr`] | the typed view of one attribute object |
 //! | [`profile`] | the [`Profile`] document: constructors, access, canonical order, the null profile |
 //! | [`validate`] | both validation layers of profile.md §4 |
+//! | [`timestamp`] | RFC 3339 checks and the timestamps CIS writes |
+//! | [`fake`] | deterministic, realistic fake profiles for demos, tests and benchmarks |
+//! | [`merge`] | applying a publisher's profile to the stored one (null = no change) |
+//! | [`filter`] | classification and display filtering by scopes |
+//! | [`rules`] | the publisher rules document and the create/update decision |
+//! | [`identifiers`] | uuid and primary_username derivation from the salt |
+//! | [`flat`] | the flattened search copy (`flat_profile`) of a profile |
 //!
 //! The contract is `spec/profile.md` and `spec/publisher-rules.md`.
 
 pub mod attr;
 pub mod catalogue;
 pub mod enums;
+pub mod fake;
+pub mod filter;
+pub mod flat;
+pub mod identifiers;
 pub mod json;
+pub mod merge;
 pub mod profile;
+pub mod rules;
+mod rules_document;
+pub mod timestamp;
 pub mod validate;
 
 pub use attr::Attr;

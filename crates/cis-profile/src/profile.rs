@@ -15,6 +15,9 @@ use std::sync::OnceLock;
 /// The `schema` string CIS writes.
 pub const SCHEMA_URL: &str = "https://auth.mozilla.com/.well-known/profile.schema";
 
+/// The draft-04 profile schema, byte-identical to the original's (published as `/.well-known/profile.schema`).
+pub const SCHEMA_JSON: &str = include_str!("../data/profile.schema.json");
+
 /// The null profile as the original ships it (profile.md §7).
 pub const NULL_PROFILE_JSON: &str = include_str!("../data/user_profile_null.json");
 

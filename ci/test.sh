@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs, starts and stops its own emulator
+# (moto_server on a free loopback port), then runs the format check, clippy and every test of the
+# workspace (unit, router, adapter, moto integration and end-to-end tests).
+#
+#   ci/test.sh            everything
+#   ci/test.sh -p CRATE   only that crate's tests (fmt and clippy still run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+mkdir -p target
+
+log() { printf '\n== %s\n' "$*"; }
+
+log "tools"
+if ! python3 -c 'import moto.server' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check 'moto[server]'
+fi
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy
+
+log "moto_server"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m moto.server -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
+moto_pid=$!
+cleanup() { kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null; then
+        break
+    fi
+    sleep 0.2
+done
+echo "moto_server on 127.0.0.1:$port (pid $moto_pid)"
+export CIS_TEST_MOTO_URL="http://127.0.0.1:$port"
+export CIS_REQUIRE_MOTO=1
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+export CARGO_TERM_COLOR=never
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --locked --no-fail-fast "$@"
+else
+    cargo test --workspace --locked --no-fail-fast "$@"
+fi
+echo "moto log: $root/target/moto.log"

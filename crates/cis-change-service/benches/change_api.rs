@@ -1,0 +1,336 @@
+//! Change API benchmark, in process: the real router with real token validation (RS256 against a JWKS)
+//! and real signature verification of every incoming attribute, over a SQLite vault in a temporary
+//! directory, in stream mode (in-memory change stream) and in direct mode (the API writes SQLite).
+//!
+//! Profiles (`fake_profile(seed)`, each attribute signed by the publisher it claims) and request bodies are
+//! made before timing starts. Run: `cargo bench -p cis-change-service --bench change_api`.
+//! The original CIS, for comparison: POST /v2/user 1.6 req/s, p50 612 ms; a batch of 100 in 39.6 s.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use axum::Router;
+use axum::body::Body;
+use cis_change_service::{ChangeServiceState, Limits, router};
+use cis_common::auth::DevIssuer;
+use cis_crypto::{KeySet, SigningKey, sign_attribute};
+use cis_identity_vault::{SqliteVault, Vault};
+use cis_processor::{
+    ChangeStream, MemoryChangeStream, Pipeline, PipelineDeps, StaticKeys, Switches,
+};
+use cis_profile::rules::PublisherRules;
+use cis_profile::{AttrPath, Profile, Publisher};
+use futures::StreamExt;
+use http::Request;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const SINGLE_REQUESTS: u64 = 400;
+const BATCHES: u64 = 5;
+const BATCH_SIZE: u64 = 100;
+const CONCURRENT_IN_FLIGHT: usize = 16;
+
+fn fixture(path: &str) -> Result<String> {
+    let full = format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).with_context(|| full)
+}
+
+struct Keys {
+    publisher: SigningKey,
+    cis: Arc<SigningKey>,
+    trusted: KeySet,
+}
+
+fn keys() -> Result<Keys> {
+    Ok(Keys {
+        publisher: SigningKey::from_pem(&fixture("keys/fake-publisher-key_0.priv.pem")?)?,
+        cis: Arc::new(SigningKey::from_pem(&fixture(
+            "keys/fake-publisher-key_1.priv.pem",
+        )?)?),
+        trusted: KeySet::from_well_known(&serde_json::from_str(&fixture(
+            "vectors/well-known-test.json",
+        )?)?)?,
+    })
+}
+
+/// A new user's profile as its publishers send it, serialised: every attribute signed by its claimant.
+fn signed_body(seed: u64, keys: &Keys) -> Result<serde_json::Value> {
+    let mut profile = cis_profile::fake::fake_profile(seed);
+    // Fake user ids repeat across seeds (they come from names): make each one unique.
+    let user_id = format!("{}-{seed}", profile.user_id().unwrap_or("bench"));
+    let mut attr = profile.attr_or_null(AttrPath::USER_ID);
+    cis_profile::attr::set_payload(
+        &mut attr,
+        AttrPath::USER_ID.kind(),
+        serde_json::Value::from(user_id),
+    );
+    profile.set_attr(AttrPath::USER_ID, attr);
+    profile.set_attr(
+        AttrPath::LAST_MODIFIED,
+        Profile::null().attr_or_null(AttrPath::LAST_MODIFIED),
+    );
+    for path in AttrPath::all() {
+        let claimed = profile
+            .attr(path)
+            .filter(|a| !a.is_null())
+            .and_then(|a| a.publisher());
+        if let (Some(publisher), Some(attr)) = (claimed, profile.attr_mut(path)) {
+            let key = if publisher == Publisher::Cis {
+                &keys.cis
+            } else {
+                &keys.publisher
+            };
+            sign_attribute(attr, publisher, key)?;
+        }
+    }
+    Ok(profile.into_value())
+}
+
+fn pipeline(vault: Arc<SqliteVault>, keys: &Keys) -> Pipeline {
+    Pipeline::new(PipelineDeps {
+        vault: vault.clone(),
+        keys: Arc::new(StaticKeys::new(keys.trusted.clone())),
+        cis_signer: keys.cis.clone(),
+        rules: Arc::new(PublisherRules::embedded().clone()),
+        uuid_salt: Some("bench-salt".into()),
+        switches: Switches::default(),
+        write_retries: 5,
+        status_retention_days: 90,
+    })
+}
+
+fn app(vault: Arc<SqliteVault>, direct: bool, keys: &Keys, issuer: &DevIssuer) -> Router {
+    let pipeline = pipeline(vault.clone(), keys);
+    let stream: Arc<dyn ChangeStream> = Arc::new(MemoryChangeStream::new());
+    router(ChangeServiceState {
+        tokens: Arc::new(issuer.validator()),
+        pipeline: Arc::new(pipeline),
+        stream: (!direct).then_some(stream),
+        vault: vault as Arc<dyn Vault>,
+        limits: Limits::default(),
+        allow_delete: false,
+        version: Arc::from("bench"),
+    })
+}
+
+/// Sends one request and checks it was accepted; returns its latency.
+async fn post(router: &Router, path: &str, auth: &str, body: Vec<u8>) -> Result<Duration> {
+    let request = Request::post(path)
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(Body::from(body))?;
+    let start = Instant::now();
+    let response = router.clone().oneshot(request).await?;
+    let status = response.status();
+    let bytes = response.into_body().collect().await?.to_bytes();
+    let elapsed = start.elapsed();
+    if status != 200 || bytes.windows(14).any(|w| w == b"\"status_code\":4") {
+        bail!(
+            "{path} answered {status}: {}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+        );
+    }
+    Ok(elapsed)
+}
+
+/// The pipeline's share of a request: schema validation plus `prepare_upsert` (verify every signature,
+/// read, merge, rules, sign the CIS attributes), without HTTP, token or stream.
+async fn pipeline_only(
+    vault: &Arc<SqliteVault>,
+    keys: &Keys,
+    values: &[serde_json::Value],
+) -> Result<()> {
+    let pipeline = pipeline(vault.clone(), keys);
+    let mut times = Vec::with_capacity(values.len());
+    for value in values {
+        let start = Instant::now();
+        let profile = Profile::from_value(value.clone())?;
+        let user_id = profile.user_id().unwrap_or_default().to_string();
+        pipeline.prepare_upsert(&profile, &user_id).await?;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    println!(
+        "{:<44} {:>4} profiles      p50 {:>7.2} ms  p99 {:>7.2} ms",
+        "pipeline alone (schema + prepare_upsert)",
+        values.len(),
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99)),
+    );
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn singles(
+    label: &str,
+    router: &Router,
+    auth: &str,
+    bodies: Vec<Vec<u8>>,
+    in_flight: usize,
+) -> Result<()> {
+    let count = bodies.len();
+    let start = Instant::now();
+    // Each request on its own task, as a server would run them, so that they can use every core.
+    let mut latencies: Vec<Duration> = futures::stream::iter(bodies)
+        .map(|body| {
+            let (router, auth) = (router.clone(), auth.to_string());
+            async move {
+                tokio::spawn(async move { post(&router, "/v2/user", &auth, body).await }).await?
+            }
+        })
+        .buffer_unordered(in_flight)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    let total = start.elapsed();
+    latencies.sort();
+    println!(
+        "{label:<44} {count:>4} req  {:>8.1} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        count as f64 / total.as_secs_f64(),
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99)),
+    );
+    Ok(())
+}
+
+async fn batches(label: &str, router: &Router, auth: &str, bodies: Vec<Vec<u8>>) -> Result<()> {
+    let count = bodies.len();
+    let mut times = Vec::with_capacity(count);
+    for body in bodies {
+        times.push(post(router, "/v2/users", auth, body).await?);
+    }
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / count as u32;
+    println!(
+        "{label:<44} {count:>4} x {BATCH_SIZE}  mean {:>8.1} ms/batch  min {:>8.1} ms  max {:>8.1} ms  ({:.0} profiles/s)",
+        ms(mean),
+        ms(times[0]),
+        ms(times[count - 1]),
+        BATCH_SIZE as f64 / mean.as_secs_f64(),
+    );
+    Ok(())
+}
+
+/// Bodies for `count` single requests and `batches` batches, from consecutive seeds starting at `seed`.
+fn bodies(seed: u64, count: u64, keys: &Keys) -> Result<Vec<serde_json::Value>> {
+    (seed..seed + count).map(|s| signed_body(s, keys)).collect()
+}
+
+fn to_bytes(values: &[serde_json::Value]) -> Result<Vec<Vec<u8>>> {
+    values.iter().map(|v| Ok(serde_json::to_vec(v)?)).collect()
+}
+
+fn batch_bytes(values: &[serde_json::Value]) -> Result<Vec<Vec<u8>>> {
+    values
+        .chunks(BATCH_SIZE as usize)
+        .map(|c| Ok(serde_json::to_vec(c)?))
+        .collect()
+}
+
+async fn run() -> Result<()> {
+    let keys = keys()?;
+    let issuer_key = SigningKey::from_pem(&fixture("keys/fake-publisher-key_1.priv.pem")?)?;
+    let issuer = DevIssuer::new(
+        issuer_key,
+        "bench-kid",
+        "https://auth.bench.example/",
+        "https://change.bench.example",
+    );
+    let auth = issuer.bearer(&["write"]);
+    let dir = tempfile::tempdir()?;
+
+    println!("preparing signed profiles ...");
+    let batch_count = BATCHES * BATCH_SIZE;
+    let sets: Vec<Vec<serde_json::Value>> = [
+        (1_000_000, SINGLE_REQUESTS),
+        (2_000_000, SINGLE_REQUESTS),
+        (3_000_000, batch_count),
+        (4_000_000, SINGLE_REQUESTS),
+        (5_000_000, SINGLE_REQUESTS),
+        (6_000_000, batch_count),
+    ]
+    .into_iter()
+    .map(|(seed, n)| bodies(seed, n, &keys))
+    .collect::<Result<_>>()?;
+    println!("original CIS: POST /v2/user 1.6 req/s, p50 612 ms; batch of 100 in 39.6 s\n");
+
+    let stream_vault = Arc::new(SqliteVault::open(&dir.path().join("stream"))?);
+    pipeline_only(&stream_vault, &keys, &sets[0][..100]).await?;
+    let stream_app = app(stream_vault, false, &keys, &issuer);
+    singles(
+        "stream mode, POST /v2/user, sequential",
+        &stream_app,
+        &auth,
+        to_bytes(&sets[0])?,
+        1,
+    )
+    .await?;
+    let label = format!("stream mode, POST /v2/user, {CONCURRENT_IN_FLIGHT} in flight");
+    singles(
+        &label,
+        &stream_app,
+        &auth,
+        to_bytes(&sets[1])?,
+        CONCURRENT_IN_FLIGHT,
+    )
+    .await?;
+    batches(
+        "stream mode, POST /v2/users",
+        &stream_app,
+        &auth,
+        batch_bytes(&sets[2])?,
+    )
+    .await?;
+
+    let direct_vault = Arc::new(SqliteVault::open(&dir.path().join("direct"))?);
+    let direct_app = app(direct_vault, true, &keys, &issuer);
+    singles(
+        "direct mode (SQLite), POST /v2/user, sequential",
+        &direct_app,
+        &auth,
+        to_bytes(&sets[3])?,
+        1,
+    )
+    .await?;
+    let label = format!("direct mode (SQLite), POST /v2/user, {CONCURRENT_IN_FLIGHT} in flight");
+    singles(
+        &label,
+        &direct_app,
+        &auth,
+        to_bytes(&sets[4])?,
+        CONCURRENT_IN_FLIGHT,
+    )
+    .await?;
+    batches(
+        "direct mode (SQLite), POST /v2/users",
+        &direct_app,
+        &auth,
+        batch_bytes(&sets[5])?,
+    )
+    .await?;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes other flags: run only when benchmarking.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!(
+            "change_api benchmark: run with `cargo bench -p cis-change-service --bench change_api`"
+        );
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run())
+}

@@ -1,0 +1,10 @@
+//! One module per command family; each exposes `Args` (clap) and `run`.
+
+pub mod crypto;
+pub mod profile;
+pub mod publish;
+pub mod rules;
+pub mod serve;
+pub mod token;
+pub mod vault;
+pub mod vault_ensure;

@@ -1,0 +1,129 @@
+//! `cis serve`: the whole CIS pipeline in one process on the embedded SQLite vault — the Change API, the
+//! Person API, the processor draining the durable outbox, and a development authorizer — with the same
+//! routers and pipeline the Lambda functions use. Stops gracefully on SIGINT/SIGTERM: in-flight requests
+//! finish, the processor stops after its current record; anything accepted and not yet processed stays in
+//! the outbox and is processed after the next start.
+
+use crate::local::datadir::DataDir;
+use crate::local::wiring::{self, Urls};
+use anyhow::Context;
+use cis_common::Config;
+use cis_common::config::Defaults;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::info;
+
+/// Run the Change API, the Person API, the processor and a development authorizer locally.
+#[derive(clap::Args)]
+#[command(after_help = "Then, in another shell:\n  cis profile fake --seed 1 > jane.json\n  cis publish --publisher ldap --wait jane.json\n  curl -H \"Authorization: Bearer $(cis token --scopes 'classification:public display:public')\" \\\n       http://127.0.0.1:8001/v2/users")]
+pub struct Args {
+    /// Data directory: SQLite vault, development keys, salt and clients (created on first run).
+    #[arg(long, env = "CIS_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file (INI, docs/configuration.md); environment variables override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Listen address of the Change API.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    change_listen: SocketAddr,
+    /// Listen address of the Person API.
+    #[arg(long, default_value = "127.0.0.1:8001")]
+    person_listen: SocketAddr,
+    /// Listen address of the development authorizer (tokens, JWKS, well-known documents).
+    #[arg(long, default_value = "127.0.0.1:8002")]
+    auth_listen: SocketAddr,
+    /// Trust the publisher keys of this well-known document (format of /.well-known/mozilla-iam) for the
+    /// publishers it lists, instead of the development keys.
+    #[arg(long)]
+    well_known: Option<PathBuf>,
+    /// Accept changes but do not process them (they wait in the outbox until a start without this flag).
+    #[arg(long)]
+    hold_processing: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: Args) -> anyhow::Result<ExitCode> {
+    let config = match &args.config {
+        Some(path) => Config::load_file(path, Defaults::LocalServe),
+        None => Config::load_from_env(&std::env::vars().collect(), Defaults::LocalServe),
+    }
+    .context("invalid configuration")?;
+    cis_logging::init(&config.cis.log_level, config.cis.log_format);
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
+    tracing::debug!(config = %config.redacted_summary(), "configuration");
+
+    let dir = DataDir::resolve(args.data_dir.as_deref());
+    let material = dir.ensure().context("preparing the data directory")?;
+    let bind = |addr: SocketAddr, what: &'static str| async move {
+        TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for the {what}"))
+    };
+    let change_listener = bind(args.change_listen, "Change API").await?;
+    let person_listener = bind(args.person_listen, "Person API").await?;
+    let auth_listener = bind(args.auth_listen, "development authorizer").await?;
+    let url = |l: &TcpListener| l.local_addr().map(|a| format!("http://{a}"));
+    let urls = Urls { change: url(&change_listener)?, person: url(&person_listener)?, auth: url(&auth_listener)? };
+
+    let services = wiring::build(&config, &dir, material, &urls, args.well_known.as_deref(), args.hold_processing)
+        .await?;
+    services.session.write(dir.root())?;
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = move |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let change = axum::serve(change_listener, cis_change_service::router(services.change))
+        .with_graceful_shutdown(stopped(stop_rx.clone()));
+    let person = axum::serve(person_listener, cis_person_api::router(services.person))
+        .with_graceful_shutdown(stopped(stop_rx.clone()));
+    let auth = axum::serve(auth_listener, crate::local::devauth::router(services.auth))
+        .with_graceful_shutdown(stopped(stop_rx.clone()));
+    let drainer = services.drainer.map(|d| tokio::spawn(d.run(stopped(stop_rx.clone()))));
+
+    crate::local::banner::print(&urls, dir.root(), &services.trusted_from, drainer.is_some(), &config);
+    let signals = tokio::spawn(async move {
+        shutdown_signal().await;
+        info!("shutting down: finishing in-flight requests and the current record");
+        let _ = stop_tx.send(true);
+    });
+    let (a, b, c) = tokio::join!(change, person, auth);
+    a.context("Change API server")?;
+    b.context("Person API server")?;
+    c.context("authorizer server")?;
+    if let Some(drainer) = drainer {
+        drainer.await.context("processor task")?;
+    }
+    signals.abort();
+    info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,8 @@
+//! The local, single-machine side of CIS: the data directory with its development material, and the
+//! development authorizer that `cis serve` runs. Nothing here is used on Lambda.
+
+pub mod banner;
+pub mod datadir;
+pub mod devauth;
+pub mod session;
+pub mod wiring;

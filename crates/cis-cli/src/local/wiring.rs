@@ -1,0 +1,169 @@
+//! Wiring of `cis serve`: the same routers, pipeline and processor the Lambda functions use, on the
+//! embedded SQLite vault with its outbox as the change stream, and development keys and tokens from the
+//! data directory. Builds everything once at start-up and fails fast with a clear message.
+
+use crate::local::datadir::{DataDir, DevMaterial};
+use crate::local::devauth::{DevAuthorizer, well_known_document};
+use crate::local::session::{DEV_AUTH0_DOMAIN, ServeSession, dev_issuer};
+use anyhow::Context;
+use cis_change_service::{Adapters, ChangeServiceState};
+use cis_common::Config;
+use cis_common::auth::TokenValidator;
+use cis_crypto::{KeySet, PublicKey};
+use cis_identity_vault::Vault;
+use cis_identity_vault::outbox::Outbox;
+use cis_identity_vault::sqlite::SqliteVault;
+use cis_processor::{LocalDrainer, OutboxChangeStream, Pipeline, PipelineDeps, Processor, StaticKeys, Switches};
+use cis_profile::Publisher;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What `cis serve` runs.
+pub struct Services {
+    pub change: ChangeServiceState,
+    pub person: cis_person_api::PersonApiState,
+    pub auth: Arc<DevAuthorizer>,
+    /// `None` with `--hold-processing`.
+    pub drainer: Option<LocalDrainer>,
+    pub session: ServeSession,
+    pub trusted_from: String,
+}
+
+/// Where the three servers listen.
+pub struct Urls {
+    pub change: String,
+    pub person: String,
+    pub auth: String,
+}
+
+/// Builds every service for `config` on the data directory.
+pub async fn build(
+    config: &Config,
+    dir: &DataDir,
+    material: DevMaterial,
+    urls: &Urls,
+    well_known_file: Option<&Path>,
+    hold_processing: bool,
+) -> anyhow::Result<Services> {
+    let sqlite = Arc::new(SqliteVault::open(dir.root()).context("opening the SQLite vault")?);
+    let vault: Arc<dyn Vault> = sqlite.clone();
+    let outbox: Arc<dyn Outbox> = sqlite;
+
+    let (keys, trusted_from) = trusted_keys(&material, well_known_file)?;
+    let key_set = key_set(&keys);
+    let issuer_name = format!("https://{DEV_AUTH0_DOMAIN}/");
+    let change_audience = config.change_service.api_identifier.clone();
+    let person_audience = config.person_api.api_identifier.clone();
+    let validator = |audience: &str| -> anyhow::Result<TokenValidator> {
+        let jwt_off = config.cis.environment.is_local() && !config.cis.jwt_validation;
+        Ok(if jwt_off {
+            TokenValidator::disabled()
+        } else {
+            dev_issuer(dir.issuer_key()?, &issuer_name, audience).validator()
+        })
+    };
+    let cis_signer =
+        material.publisher_keys.get(&Publisher::Cis).cloned().context("the data directory has no cis key")?;
+    let rules = cis_change_service::wiring::publisher_rules(config)?;
+    let uuid_salt = config.cis.uuid_salt.clone().or(Some(material.uuid_salt.clone()));
+    let static_keys = Arc::new(StaticKeys::new(key_set));
+
+    let change = ChangeServiceState::from_config(
+        config,
+        Adapters {
+            tokens: Arc::new(validator(&change_audience)?),
+            vault: Arc::clone(&vault),
+            stream: Arc::new(OutboxChangeStream::new(Arc::clone(&outbox))),
+            keys: static_keys.clone(),
+            cis_signer: Arc::clone(&cis_signer),
+            rules: Arc::clone(&rules),
+            uuid_salt: uuid_salt.clone(),
+        },
+    );
+    // The processor re-checks with its own switches (configuration.md: processor_verify_*).
+    let processor_pipeline = Pipeline::new(PipelineDeps {
+        vault: Arc::clone(&vault),
+        keys: static_keys,
+        cis_signer,
+        rules,
+        uuid_salt,
+        switches: Switches {
+            verify_signatures: config.cis.processor_verify_signatures,
+            verify_publishers: config.cis.processor_verify_publishers,
+            validate_schema: config.cis.validate_schema,
+        },
+        write_retries: config.cis.vault_write_retries,
+        status_retention_days: u32::try_from(config.cis.status_retention_days).unwrap_or(u32::MAX),
+    });
+    let drainer = (!hold_processing)
+        .then(|| LocalDrainer::new(outbox, Processor::new(Arc::new(processor_pipeline))));
+
+    let person =
+        cis_person_api::PersonApiState::from_config(config, Arc::new(validator(&person_audience)?), Arc::clone(&vault));
+
+    let issuer = dev_issuer(dir.issuer_key()?, &issuer_name, &change_audience);
+    let well_known = well_known_document(&keys, &urls.auth, &urls.change, &urls.person, &change_audience);
+    let auth = Arc::new(DevAuthorizer {
+        issuer,
+        audiences: dedup(vec![change_audience.clone(), person_audience.clone()]),
+        clients: material.clients.clone(),
+        well_known,
+        base_url: urls.auth.clone(),
+    });
+    let session = ServeSession {
+        change_url: urls.change.clone(),
+        person_url: urls.person.clone(),
+        auth_url: urls.auth.clone(),
+        issuer: issuer_name,
+        change_audience,
+        person_audience,
+        pid: std::process::id(),
+    };
+    Ok(Services { change, person, auth, drainer, session, trusted_from })
+}
+
+/// Publisher name → trusted keys: the development keys, with the publishers a `--well-known` document
+/// lists taking that document's keys instead (so a publisher holding its own key can be trusted).
+fn trusted_keys(
+    material: &DevMaterial,
+    well_known_file: Option<&Path>,
+) -> anyhow::Result<(BTreeMap<String, Vec<PublicKey>>, String)> {
+    let mut keys: BTreeMap<String, Vec<PublicKey>> = material
+        .publisher_keys
+        .iter()
+        .map(|(p, k)| (p.as_str().to_string(), vec![k.public_key().clone()]))
+        .collect();
+    let Some(path) = well_known_file else {
+        return Ok((keys, "development keys of the data directory".to_string()));
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let from_file = KeySet::from_well_known(&doc)
+        .with_context(|| format!("{} has no usable api.publishers_jwks", path.display()))?;
+    let mut replaced = Vec::new();
+    for publisher in Publisher::ALL {
+        let listed = from_file.keys_for(publisher.as_str());
+        if !listed.is_empty() {
+            keys.insert(publisher.as_str().to_string(), listed.to_vec());
+            replaced.push(publisher.as_str());
+        }
+    }
+    Ok((keys, format!("{} for {}, development keys for the rest", path.display(), replaced.join(", "))))
+}
+
+fn key_set(keys: &BTreeMap<String, Vec<PublicKey>>) -> KeySet {
+    let mut set = KeySet::new();
+    for (publisher, list) in keys {
+        for key in list {
+            set.insert(publisher, key.clone());
+        }
+    }
+    set
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.dedup();
+    v
+}

@@ -1,0 +1,86 @@
+//! Signing and verifying whole profiles, attribute by attribute (signatures.md §4 step 8).
+//!
+//! Owns the walk over a profile's attributes in canonical order ([`AttrPath::all`]): which ones are signed
+//! (every non-null one, or a named list) and which are verified (every non-null one; null attributes are the
+//! only ones that pass unsigned). The per-attribute work is `attribute.rs`; publisher rules are not checked.
+
+use crate::attribute::{sign_attribute, verify_attribute};
+use crate::error::{ProfileVerifyError, SignError};
+use crate::keys::SigningKey;
+use crate::keyset::KeySet;
+use cis_profile::{AttrPath, Profile, Publisher};
+
+/// Signs as `publisher` every non-null attribute of `profile` (`only` = `None`) or exactly the named ones
+/// (a named attribute that is null or absent is an error, and then nothing is signed). Returns how many
+/// attributes were signed.
+pub fn sign_profile(
+    profile: &mut Profile,
+    publisher: Publisher,
+    key: &SigningKey,
+    only: Option<&[AttrPath]>,
+) -> Result<usize, SignError> {
+    let mut signed = 0;
+    match only {
+        None => {
+            for path in AttrPath::all() {
+                if let Some(attr) = profile.attr_mut(path) {
+                    match sign_attribute(attr, publisher, key) {
+                        Ok(()) => signed += 1,
+                        Err(SignError::NullValue) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Some(paths) => {
+            // Check every name first, so that a bad list leaves the profile untouched.
+            for &path in paths {
+                match profile.attr(path) {
+                    None => return Err(SignError::MissingAttribute(path)),
+                    Some(attr) if attr.is_null() => return Err(SignError::NullAttribute(path)),
+                    Some(_) => {}
+                }
+            }
+            for &path in paths {
+                let attr = profile
+                    .attr_mut(path)
+                    .ok_or(SignError::MissingAttribute(path))?;
+                sign_attribute(attr, publisher, key)?;
+                signed += 1;
+            }
+        }
+    }
+    Ok(signed)
+}
+
+/// Verifies every non-null attribute in canonical order; the first failure is returned with its path.
+pub fn verify_profile(profile: &Profile, keys: &KeySet) -> Result<(), ProfileVerifyError> {
+    match failures(profile, keys).next() {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Every failure of a profile-wide verification, in canonical order (for reports such as `cis crypto verify`).
+pub fn verify_profile_all(profile: &Profile, keys: &KeySet) -> Vec<ProfileVerifyError> {
+    failures(profile, keys).collect()
+}
+
+/// How many attributes a profile-wide verification checks: the non-null ones.
+pub fn signed_attribute_count(profile: &Profile) -> usize {
+    profile.attrs().filter(|(_, attr)| !attr.is_null()).count()
+}
+
+fn failures<'a>(
+    profile: &'a Profile,
+    keys: &'a KeySet,
+) -> impl Iterator<Item = ProfileVerifyError> + 'a {
+    profile
+        .attrs()
+        .filter(|(_, attr)| !attr.is_null())
+        .filter_map(|(path, attr)| {
+            verify_attribute(attr.0, keys)
+                .err()
+                .map(|error| ProfileVerifyError { path, error })
+        })
+}

@@ -1,0 +1,54 @@
+//! The vault's ports: small role traits that the Change API, the processor, the Person API and the CLI
+//! depend on. Every adapter (SQLite, DynamoDB, in-memory) implements all of them with the same semantics,
+//! which the contract test suite checks. No backend type crosses these traits.
+
+use crate::error::VaultResult;
+use crate::model::{
+    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord, StoredProfile,
+};
+use async_trait::async_trait;
+
+/// Reads one profile (strongly consistent).
+#[async_trait]
+pub trait ProfileReader: Send + Sync {
+    /// The profile the lookup finds; for an email or username shared by several users, the one with the
+    /// smallest user_id.
+    async fn get(&self, lookup: &Lookup) -> VaultResult<Option<StoredProfile>>;
+}
+
+/// Writes profiles, always conditionally, each together with the status record of its change.
+#[async_trait]
+pub trait ProfileWriter: Send + Sync {
+    /// Creates or replaces the whole item if `write.expected` holds, and writes `status` (conditional on
+    /// its absence) in the same transaction. Returns the new version (1 on create).
+    /// Errors: `AlreadyExists` (create lost), `VersionConflict`, `StatusExists` (already applied).
+    async fn put(&self, write: ProfileWrite, status: StatusRecord) -> VaultResult<u64>;
+
+    /// Deletes the item if `expected` holds, writing `status` in the same transaction.
+    /// Errors: `NotFound`, `VersionConflict`, `StatusExists`.
+    async fn delete(&self, user_id: &str, expected: Expected, status: StatusRecord) -> VaultResult<()>;
+}
+
+/// Pages through users in user_id order; a user added during a walk never makes another appear twice.
+#[async_trait]
+pub trait ProfileLister: Send + Sync {
+    /// Full profiles.
+    async fn list_profiles(&self, query: &ListQuery) -> VaultResult<Page<StoredProfile>>;
+    /// Index entries only (user_id, uuid, primary_email, active), served without reading profiles.
+    async fn list_ids(&self, query: &ListQuery) -> VaultResult<Page<IdEntry>>;
+    /// Users whose attribute matches the query (`crate::search::matches` decides).
+    async fn search(&self, query: &AttributeQuery) -> VaultResult<Page<StoredProfile>>;
+}
+
+/// Status records of changes, keyed by sequence number.
+#[async_trait]
+pub trait StatusStore: Send + Sync {
+    /// Writes a record that accompanies no vault write (noop, failed). `StatusExists` if present.
+    async fn put_status(&self, status: StatusRecord) -> VaultResult<()>;
+    async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>>;
+}
+
+/// Everything a vault is; what services hold as `Arc<dyn Vault>`.
+pub trait Vault: ProfileReader + ProfileWriter + ProfileLister + StatusStore {}
+
+impl<T: ProfileReader + ProfileWriter + ProfileLister + StatusStore> Vault for T {}

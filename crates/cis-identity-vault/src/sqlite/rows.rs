@@ -1,0 +1,234 @@
+//! Mapping between the vault model and SQLite rows, and SQLite errors onto [`VaultError`]. Only
+//! conversions live here: no transactions, no conditions.
+
+use crate::error::{VaultError, VaultResult};
+use crate::model::{
+    ChangeSource, ChangeState, Condition, ProfileWrite, StatusError, StatusRecord, StoredProfile,
+};
+use crate::search::ItemFields;
+use cis_profile::Profile;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row};
+
+/// `.db()?`: a rusqlite result as a vault result.
+pub(super) trait Db<T> {
+    fn db(self) -> VaultResult<T>;
+}
+
+impl<T> Db<T> for rusqlite::Result<T> {
+    fn db(self) -> VaultResult<T> {
+        self.map_err(db_error)
+    }
+}
+
+/// A lock held too long by another process is worth retrying; anything else (I/O, a full disk, a damaged
+/// file) needs an operator. Messages carry SQLite's text only, never a bound value.
+pub(super) fn db_error(error: rusqlite::Error) -> VaultError {
+    let retryable = matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    );
+    VaultError::Unavailable {
+        message: format!("SQLite: {error}"),
+        retryable,
+    }
+}
+
+/// The column values of one profile write, computed before the write lock is taken.
+pub(super) struct WriteRow {
+    pub fields: ItemFields,
+    pub sequence_number: String,
+    pub changed_attributes: String,
+    pub change_publishers: String,
+    pub profile: String,
+    pub flat_profile: String,
+}
+
+impl WriteRow {
+    pub(super) fn of(write: &ProfileWrite) -> VaultResult<WriteRow> {
+        WriteRow::new(
+            &write.profile,
+            &write.sequence_number,
+            &write.changed_attributes,
+            &write.change_publishers,
+        )
+    }
+
+    pub(super) fn new(
+        profile: &Profile,
+        sequence_number: &str,
+        changed_attributes: &[String],
+        change_publishers: &[String],
+    ) -> VaultResult<WriteRow> {
+        let list = |items: &[String]| serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
+        Ok(WriteRow {
+            fields: ItemFields::of(profile)?,
+            sequence_number: sequence_number.to_string(),
+            changed_attributes: list(changed_attributes),
+            change_publishers: list(change_publishers),
+            profile: profile.to_json(),
+            flat_profile: cis_profile::flat::flatten(profile).to_string(),
+        })
+    }
+}
+
+/// The columns [`RawProfile::from_row`] reads, in order.
+pub(super) const PROFILE_COLUMNS: &str = "id, version, sequence_number, profile";
+
+/// A profile row as read, not yet parsed (parsing happens after the connection is returned).
+pub(super) struct RawProfile {
+    pub id: String,
+    version: Option<i64>,
+    sequence_number: Option<String>,
+    profile: String,
+}
+
+impl RawProfile {
+    pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<RawProfile> {
+        Ok(RawProfile {
+            id: row.get(0)?,
+            version: row.get(1)?,
+            sequence_number: row.get(2)?,
+            profile: row.get(3)?,
+        })
+    }
+
+    /// The stored profile; `Corrupt` when the text is not a profile (`Profile::from_stored`).
+    pub(super) fn parse(self) -> VaultResult<StoredProfile> {
+        let corrupt = |message: String| VaultError::Corrupt {
+            id: self.id.clone(),
+            message,
+        };
+        let value = serde_json::from_str(&self.profile)
+            .map_err(|e| corrupt(format!("profile is not JSON: {e}")))?;
+        let profile = Profile::from_stored(value)
+            .map_err(|e| corrupt(format!("profile is not a profile: {e}")))?;
+        let version = self
+            .version
+            .map(u64::try_from)
+            .transpose()
+            .map_err(|_| corrupt("negative version".into()))?;
+        Ok(StoredProfile {
+            profile,
+            version,
+            sequence_number: self.sequence_number,
+        })
+    }
+}
+
+/// The columns [`status_from_row`] reads, in order.
+pub(super) const STATUS_COLUMNS: &str = "sequence_number, user_id, state, condition, processed_at, \
+     version, source, error_code, error_description, expires_at";
+
+type StatusRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// The status record with this sequence number, if any.
+pub(super) fn select_status(
+    conn: &Connection,
+    sequence_number: &str,
+) -> VaultResult<Option<StatusRecord>> {
+    let sql = format!("SELECT {STATUS_COLUMNS} FROM status WHERE sequence_number = ?1");
+    let row: Option<StatusRow> = conn
+        .prepare_cached(&sql)
+        .db()?
+        .query_row([sequence_number], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })
+        .optional()
+        .db()?;
+    row.map(status_of).transpose()
+}
+
+fn status_of(row: StatusRow) -> VaultResult<StatusRecord> {
+    let (
+        sequence_number,
+        user_id,
+        state,
+        condition,
+        processed_at,
+        version,
+        source,
+        code,
+        description,
+        expires_at,
+    ) = row;
+    let corrupt = |message: &str| VaultError::Corrupt {
+        id: sequence_number.clone(),
+        message: message.into(),
+    };
+    let state = ChangeState::parse(&state).ok_or_else(|| corrupt("unknown state"))?;
+    let condition = Condition::parse(&condition).ok_or_else(|| corrupt("unknown condition"))?;
+    let source = ChangeSource::parse(&source).ok_or_else(|| corrupt("unknown source"))?;
+    let version = version
+        .map(u64::try_from)
+        .transpose()
+        .map_err(|_| corrupt("negative version"))?;
+    let error = match (code, description) {
+        (None, None) => None,
+        (code, description) => Some(StatusError {
+            code: code.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+        }),
+    };
+    Ok(StatusRecord {
+        sequence_number,
+        user_id,
+        state,
+        condition,
+        processed_at,
+        version,
+        source,
+        error,
+        expires_at,
+    })
+}
+
+/// Inserts a status record; `StatusExists` when its sequence number has one.
+pub(super) fn insert_status(conn: &Connection, status: &StatusRecord) -> VaultResult<()> {
+    let sql = format!(
+        "INSERT INTO status ({STATUS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (sequence_number) DO NOTHING"
+    );
+    let error = status.error.as_ref();
+    let inserted = conn
+        .prepare_cached(&sql)
+        .db()?
+        .execute(rusqlite::params![
+            status.sequence_number,
+            status.user_id,
+            status.state.as_str(),
+            status.condition.as_str(),
+            status.processed_at,
+            status.version,
+            status.source.as_str(),
+            error.map(|e| &e.code),
+            error.map(|e| &e.description),
+            status.expires_at,
+        ])
+        .db()?;
+    if inserted == 0 {
+        return Err(VaultError::StatusExists(status.sequence_number.clone()));
+    }
+    Ok(())
+}

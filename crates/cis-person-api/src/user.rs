@@ -1,0 +1,131 @@
+//! One user: `GET /v2/user/{user_id,uuid,primary_email,primary_username}/{id}` (the filtered profile) and
+//! `GET /v2/user/metadata/{primary_email}` (does CIS, does LDAP know this email).
+//!
+//! The id is the path segment, percent-decoded once (so `%2F` carries a `/` and `%7C` a `|`; the original
+//! decoded twice and mangled a literal `%xx`). A user that is absent, or not in the requested `active` state,
+//! is 404 `user_not_found` (the original answered 200 `{}`). Reads only.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use cis_identity_vault::Lookup;
+use cis_identity_vault::search::active_matches;
+use cis_profile::AttrPath;
+use cis_profile::filter::filter_into;
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, Uri};
+use serde_json::json;
+
+use crate::auth::authenticate;
+use crate::error::PersonApiError;
+use crate::params::Params;
+use crate::state::PersonApiState;
+
+/// The path segment, or 400 when it cannot be decoded (not UTF-8 after percent-decoding).
+pub(crate) fn segment(path: Result<Path<String>, PathRejection>) -> Result<String, PersonApiError> {
+    match path {
+        Ok(Path(id)) if !id.is_empty() => Ok(id),
+        Ok(_) => Err(PersonApiError::invalid("(path)", "the identifier is empty")),
+        Err(e) => Err(PersonApiError::invalid("(path)", e.body_text())),
+    }
+}
+
+/// `GET /v2/user/user_id/{user_id}`.
+pub async fn by_user_id(
+    State(state): State<PersonApiState>,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PersonApiError> {
+    let id = segment(path)?;
+    one_user(&state, &headers, &uri, Lookup::UserId(id)).await
+}
+
+/// `GET /v2/user/uuid/{uuid}`.
+pub async fn by_uuid(
+    State(state): State<PersonApiState>,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PersonApiError> {
+    let id = segment(path)?;
+    one_user(&state, &headers, &uri, Lookup::Uuid(id)).await
+}
+
+/// `GET /v2/user/primary_email/{email}` (exact, case-sensitive match).
+pub async fn by_primary_email(
+    State(state): State<PersonApiState>,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PersonApiError> {
+    let id = segment(path)?;
+    one_user(&state, &headers, &uri, Lookup::PrimaryEmail(id)).await
+}
+
+/// `GET /v2/user/primary_username/{username}`.
+pub async fn by_primary_username(
+    State(state): State<PersonApiState>,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PersonApiError> {
+    let id = segment(path)?;
+    one_user(&state, &headers, &uri, Lookup::PrimaryUsername(id)).await
+}
+
+/// The identifier a lookup searched for (the 404's description).
+fn searched(lookup: &Lookup) -> &str {
+    match lookup {
+        Lookup::UserId(v)
+        | Lookup::Uuid(v)
+        | Lookup::PrimaryEmail(v)
+        | Lookup::PrimaryUsername(v)
+        | Lookup::SequenceNumber(v) => v,
+    }
+}
+
+/// Token, then parameters (`active`, `filterDisplay`), then the vault; the profile filtered for the caller.
+async fn one_user(
+    state: &PersonApiState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    lookup: Lookup,
+) -> Result<Response, PersonApiError> {
+    let caller = authenticate(state, headers).await?;
+    let params = Params::from_uri(uri)?;
+    let active = params.active()?;
+    let filter_display = params.filter_display()?;
+    let found = state
+        .vault
+        .get(&lookup)
+        .await?
+        .filter(|stored| active_matches(stored.profile.active(), active));
+    let Some(stored) = found else {
+        return Err(PersonApiError::UserNotFound(searched(&lookup).to_owned()));
+    };
+    let filtered = filter_into(stored.profile, &caller.scopes, filter_display);
+    let body =
+        serde_json::to_vec(&filtered).map_err(|e| PersonApiError::Internal(e.to_string()))?;
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `GET /v2/user/metadata/{primary_email}`: `{"exists": {"cis": <a profile has this primary email>,
+/// "ldap": <its access_information.ldap is not null>}}`, whatever the user's `active`. Needs a valid token
+/// (any scope); the original answered anyone.
+pub async fn metadata(
+    State(state): State<PersonApiState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PersonApiError> {
+    authenticate(&state, &headers).await?;
+    let email = segment(path)?;
+    let found = state.vault.get(&Lookup::PrimaryEmail(email)).await?;
+    let ldap = found.as_ref().is_some_and(|stored| {
+        AttrPath::parse("access_information.ldap")
+            .and_then(|path| stored.profile.attr(path))
+            .is_some_and(|attr| !attr.is_null())
+    });
+    let body = json!({"exists": {"cis": found.is_some(), "ldap": ldap}});
+    Ok(axum::Json(body).into_response())
+}
