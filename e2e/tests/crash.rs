@@ -48,16 +48,14 @@ async fn changes_queued_while_processing_is_held_survive_a_kill_9() {
         let reply = api.post_user(Some(&write), &profile.to_value()).await;
         accepted.push((user_id, api.accepted(&reply, "create")));
     }
+    let reader = service.token(FULL);
     for (user_id, number) in &accepted {
+        let state = api.status(Some(&write), number).await;
+        assert_eq!(state.str("state"), "unknown", "{number} is held");
         assert_eq!(
-            api.status(Some(&write), number).await.str("state"),
-            "unknown",
-            "{number} is held"
-        );
-        assert_eq!(
-            api.user(Some(&service.token(FULL)), user_id).await.status,
+            api.user(Some(&reader), user_id).await.status,
             404,
-            "{user_id} not stored yet"
+            "{user_id} is not stored yet"
         );
     }
 

@@ -118,6 +118,11 @@ pub async fn report(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+// Declared here, not inside `tests`: a `#[path]` is relative to this file's directory only at file level.
+#[cfg(test)]
+#[path = "../../../cis-identity-vault/tests/support/moto.rs"]
+mod moto;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,8 +174,7 @@ mod tests {
         }
     }
 
-    #[path = "../../../cis-identity-vault/tests/support/moto.rs"]
-    mod moto;
+    use super::moto;
 
     /// Needs moto_server and, as `ci/test.sh` exports them, dummy credentials in the environment
     /// (`AWS_ACCESS_KEY_ID=testing`, `AWS_SECRET_ACCESS_KEY=testing`): the command uses the default chain.
