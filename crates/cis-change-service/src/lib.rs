@@ -36,4 +36,4 @@ pub mod wiring;
 pub use error::ChangeError;
 pub use routes::router;
 pub use state::{Adapters, ChangeServiceState, Limits, SERVICE_VERSION};
-pub use wiring::{VerificationKeyProvider, WiringError};
+pub use wiring::WiringError;

@@ -12,7 +12,9 @@ pub fn read_input(path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
         }
         _ => {
             let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .context("cannot read standard input")?;
             Ok(buf)
         }
     }

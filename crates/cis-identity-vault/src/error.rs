@@ -41,7 +41,10 @@ impl VaultError {
     }
 
     pub fn unavailable(message: impl Into<String>) -> VaultError {
-        VaultError::Unavailable { message: message.into(), retryable: true }
+        VaultError::Unavailable {
+            message: message.into(),
+            retryable: true,
+        }
     }
 }
 

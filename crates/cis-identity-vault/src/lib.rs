@@ -16,10 +16,10 @@
 //!
 //! Contract: `spec/processor-and-vault.md` §5–§8.
 
-pub mod curator;
-pub mod dynamodb;
 pub mod condition;
+pub mod curator;
 pub mod cursor;
+pub mod dynamodb;
 pub mod error;
 pub mod memory;
 pub mod model;

@@ -145,7 +145,12 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery { active: None, connection: None, cursor: None, limit: 100 }
+        ListQuery {
+            active: None,
+            connection: None,
+            cursor: None,
+            limit: 100,
+        }
     }
 }
 

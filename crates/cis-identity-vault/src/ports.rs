@@ -4,7 +4,8 @@
 
 use crate::error::VaultResult;
 use crate::model::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord, StoredProfile,
+    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord,
+    StoredProfile,
 };
 use async_trait::async_trait;
 
@@ -26,7 +27,12 @@ pub trait ProfileWriter: Send + Sync {
 
     /// Deletes the item if `expected` holds, writing `status` in the same transaction.
     /// Errors: `NotFound`, `VersionConflict`, `StatusExists`.
-    async fn delete(&self, user_id: &str, expected: Expected, status: StatusRecord) -> VaultResult<()>;
+    async fn delete(
+        &self,
+        user_id: &str,
+        expected: Expected,
+        status: StatusRecord,
+    ) -> VaultResult<()>;
 }
 
 /// Pages through users in user_id order; a user added during a walk never makes another appear twice.

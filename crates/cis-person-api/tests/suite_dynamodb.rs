@@ -13,7 +13,6 @@ mod suite;
 #[allow(dead_code)]
 #[path = "../../cis-identity-vault/tests/support/dynamodb.rs"]
 mod dynamodb;
-#[allow(dead_code)]
 #[path = "../../cis-identity-vault/tests/support/moto.rs"]
 mod moto;
 

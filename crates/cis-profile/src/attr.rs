@@ -16,7 +16,10 @@ pub struct Attr<'a>(pub &'a Map<String, Value>);
 impl<'a> Attr<'a> {
     /// The payload: `value` or `values`, whichever the attribute has (null when neither).
     pub fn payload(self) -> &'a Value {
-        self.0.get("value").or_else(|| self.0.get("values")).unwrap_or(&NULL)
+        self.0
+            .get("value")
+            .or_else(|| self.0.get("values"))
+            .unwrap_or(&NULL)
     }
     /// True when the payload is null: "no change" in a merge, skipped by profile-wide verification.
     pub fn is_null(self) -> bool {
@@ -34,7 +37,8 @@ impl<'a> Attr<'a> {
     }
     /// The classification, accepting the legacy long labels of stored data.
     pub fn classification(self) -> Option<Classification> {
-        self.classification_text().and_then(Classification::parse_stored)
+        self.classification_text()
+            .and_then(Classification::parse_stored)
     }
     /// The raw display member (`null` or a string).
     pub fn display_value(self) -> &'a Value {
@@ -59,11 +63,18 @@ impl<'a> Attr<'a> {
     }
     /// The compact JWS in `signature.publisher.value` (`""` when unsigned).
     pub fn token(self) -> &'a str {
-        self.publisher_object().and_then(|p| p.get("value")).and_then(Value::as_str).unwrap_or("")
+        self.publisher_object()
+            .and_then(|p| p.get("value"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
     /// The attribute without its `signature` member: what a publisher signs (signatures.md §1).
     pub fn signed_part(self) -> Map<String, Value> {
-        self.0.iter().filter(|(k, _)| k.as_str() != "signature").map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k.as_str() != "signature")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
@@ -74,7 +85,9 @@ pub fn set_payload(attr: &mut Map<String, Value>, kind: Kind, payload: Value) {
 
 /// Sets `signature.publisher` to `{alg: RS256, typ: JWS, name, value: token}`, keeping `additional`.
 pub fn set_publisher(attr: &mut Map<String, Value>, name: &str, token: &str) {
-    let signature = attr.entry("signature").or_insert_with(|| Value::Object(Map::new()));
+    let signature = attr
+        .entry("signature")
+        .or_insert_with(|| Value::Object(Map::new()));
     if !signature.is_object() {
         *signature = Value::Object(Map::new());
     }
@@ -84,7 +97,9 @@ pub fn set_publisher(attr: &mut Map<String, Value>, name: &str, token: &str) {
         publisher.insert("typ".into(), Value::from("JWS"));
         publisher.insert("name".into(), Value::from(name));
         publisher.insert("value".into(), Value::from(token));
-        let additional = sig.shift_remove("additional").unwrap_or_else(|| Value::Array(Vec::new()));
+        let additional = sig
+            .shift_remove("additional")
+            .unwrap_or_else(|| Value::Array(Vec::new()));
         // canonical order: publisher before additional
         sig.insert("publisher".into(), Value::Object(publisher));
         sig.insert("additional".into(), additional);
@@ -110,7 +125,12 @@ mod tests {
         set_publisher(map, "cis", "tok");
         assert_eq!(Attr(map).publisher_name(), Some("cis"));
         assert_eq!(Attr(map).token(), "tok");
-        let keys: Vec<_> = map["signature"].as_object().unwrap().keys().cloned().collect();
+        let keys: Vec<_> = map["signature"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         assert_eq!(keys, ["publisher", "additional"]);
     }
 
@@ -118,6 +138,9 @@ mod tests {
     fn signed_part_drops_only_the_signature() {
         let a = json!({"signature": {}, "metadata": {"display": null}, "values": {"a": null}});
         let part = Attr(a.as_object().unwrap()).signed_part();
-        assert_eq!(Value::Object(part), json!({"metadata": {"display": null}, "values": {"a": null}}));
+        assert_eq!(
+            Value::Object(part),
+            json!({"metadata": {"display": null}, "values": {"a": null}})
+        );
     }
 }

@@ -16,7 +16,11 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 3] = [Group::Identities, Group::AccessInformation, Group::StaffInformation];
+    pub const ALL: [Group; 3] = [
+        Group::Identities,
+        Group::AccessInformation,
+        Group::StaffInformation,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,15 +84,27 @@ const ANY_C: ClassificationSet = ClassificationSet::ANY;
 const PUB_D: DisplaySet = DisplaySet::of_const(&[Some(D::Public)]);
 const NULL_D: DisplaySet = DisplaySet::of_const(&[None]);
 const STAFF_D: DisplaySet = DisplaySet::of_const(&[Some(D::Staff)]);
-const TRUSTED_D: DisplaySet =
-    DisplaySet::of_const(&[Some(D::Vouched), Some(D::Ndaed), Some(D::Staff), Some(D::Private), None]);
+const TRUSTED_D: DisplaySet = DisplaySet::of_const(&[
+    Some(D::Vouched),
+    Some(D::Ndaed),
+    Some(D::Staff),
+    Some(D::Private),
+    None,
+]);
 const PUB_C: ClassificationSet = ClassificationSet::of_const(&[C::Public]);
 const WG_C: ClassificationSet = ClassificationSet::of_const(&[C::WorkgroupConfidential]);
 const STAFF_C: ClassificationSet = ClassificationSet::of_const(&[C::StaffOnly]);
 
 macro_rules! spec {
     ($leaf:literal, $kind:ident, $d:expr, $c:expr) => {
-        AttrSpec { group: None, leaf: $leaf, dotted: $leaf, kind: Kind::$kind, display: $d, classification: $c }
+        AttrSpec {
+            group: None,
+            leaf: $leaf,
+            dotted: $leaf,
+            kind: Kind::$kind,
+            display: $d,
+            classification: $c,
+        }
     };
     ($g:ident . $leaf:literal, $kind:ident, $d:expr, $c:expr) => {
         AttrSpec {
@@ -172,10 +188,33 @@ static SPECS: [AttrSpec; 53] = [
 
 /// The top-level members of a profile, in output order (profile.md §1).
 pub const TOP_LEVEL: [&str; 28] = [
-    "schema", "uuid", "user_id", "primary_username", "login_method", "active", "last_modified", "created",
-    "usernames", "first_name", "last_name", "primary_email", "identities", "ssh_public_keys",
-    "pgp_public_keys", "access_information", "fun_title", "description", "location", "timezone",
-    "languages", "tags", "pronouns", "picture", "uris", "phone_numbers", "alternative_name",
+    "schema",
+    "uuid",
+    "user_id",
+    "primary_username",
+    "login_method",
+    "active",
+    "last_modified",
+    "created",
+    "usernames",
+    "first_name",
+    "last_name",
+    "primary_email",
+    "identities",
+    "ssh_public_keys",
+    "pgp_public_keys",
+    "access_information",
+    "fun_title",
+    "description",
+    "location",
+    "timezone",
+    "languages",
+    "tags",
+    "pronouns",
+    "picture",
+    "uris",
+    "phone_numbers",
+    "alternative_name",
     "staff_information",
 ];
 

@@ -34,14 +34,15 @@ pub fn fake_profile(seed: u64) -> Profile {
     b.stamp = stamp(modified_ms);
     let (first, last) = (*b.pick(&FIRST), *b.pick(&LAST));
     let (first_ascii, last_ascii) = (ascii_fold(first), ascii_fold(last));
-    let uid = format!("{}{last_ascii}", first_ascii.get(..1).unwrap_or("x"));
+    // The seed in the uid keeps user_ids of different seeds apart (names alone collide in a large batch).
+    let uid = format!("{}{last_ascii}{seed}", first_ascii.get(..1).unwrap_or("x"));
     let email = format!("{first_ascii}.{last_ascii}@{}", b.pick(&MAIL_DOMAINS));
     let staff = b.rng.random_bool(0.35);
 
-    b.identity(staff, &uid, &email);
+    b.identity(staff, &uid, &email, splitmix64(seed));
     b.put("active", json!(true));
     b.put("created", json!(stamp(created_ms)));
-    b.put("last_modified", json!(b.stamp));
+    // `last_modified` stays null: CIS sets it on every write (change-api.md §4 step 12).
     b.put("first_name", json!(first));
     b.put("last_name", json!(last));
     if !first.is_ascii() || !last.is_ascii() {
@@ -53,6 +54,14 @@ pub fn fake_profile(seed: u64) -> Profile {
         b.staff(&uid);
     }
     b.profile
+}
+
+/// A bijection on u64 (SplitMix64's finaliser): distinct seeds give distinct numbers.
+fn splitmix64(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// `count` fake profiles for the seeds `seed, seed + 1, ...` (so the first equals [`fake_profile`]`(seed)`).
@@ -99,7 +108,8 @@ impl Builder {
     }
 
     /// `user_id`, `login_method`, `primary_email` and the identities of one login source.
-    fn identity(&mut self, staff: bool, uid: &str, email: &str) {
+    /// `unique` is a per-seed number that makes the user_id unique across seeds.
+    fn identity(&mut self, staff: bool, uid: &str, email: &str, unique: u64) {
         let source = if staff {
             0
         } else {
@@ -113,13 +123,12 @@ impl Builder {
                 self.put("identities.mozilla_posix_id", json!(uid));
                 (format!("ad|Mozilla-LDAP|{uid}"), "Mozilla-LDAP", work)
             }
-            1 => (
-                format!("github|{}", self.github(email)),
-                "github",
-                email.to_string(),
-            ),
+            1 => {
+                let id = self.github(email, Some(unique));
+                (format!("github|{id}"), "github", email.to_string())
+            }
             2 => {
-                let id = format!("1{:020}", self.rng.random::<u64>());
+                let id = format!("1{unique:020}");
                 self.put("identities.google_oauth2_id", json!(id));
                 self.put("identities.google_primary_email", json!(email));
                 (
@@ -129,7 +138,7 @@ impl Builder {
                 )
             }
             3 => {
-                let id = self.hex(16);
+                let id = format!("{unique:016x}{}", self.hex(8));
                 self.put("identities.firefox_accounts_id", json!(id));
                 self.put("identities.firefox_accounts_primary_email", json!(email));
                 (
@@ -139,7 +148,7 @@ impl Builder {
                 )
             }
             _ => (
-                format!("email|{}", self.hex(16)),
+                format!("email|{unique:016x}{}", self.hex(8)),
                 "email",
                 email.to_string(),
             ),
@@ -148,7 +157,7 @@ impl Builder {
         self.put("login_method", json!(method));
         self.put("primary_email", json!(primary));
         if staff && self.rng.random_bool(0.6) {
-            self.github(email);
+            self.github(email, None);
         }
         if self.rng.random_bool(0.4) {
             let id = self.rng.random_range(1..2_000_000).to_string();
@@ -162,8 +171,9 @@ impl Builder {
     }
 
     /// The three GitHub identities; returns the numeric id.
-    fn github(&mut self, email: &str) -> u64 {
-        let n = self.rng.random_range(1..200_000_000u64);
+    /// GitHub identities; `id` fixes the numeric id (for a user_id), else it is random.
+    fn github(&mut self, email: &str, id: Option<u64>) -> u64 {
+        let n = id.unwrap_or_else(|| self.rng.random_range(1..200_000_000u64));
         self.put("identities.github_id_v3", json!(n.to_string()));
         self.put(
             "identities.github_id_v4",

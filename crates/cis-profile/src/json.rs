@@ -34,7 +34,11 @@ fn from_serde(e: serde_json::Error) -> JsonError {
         Some(i) => text[..i].to_string(),
         None => text,
     };
-    JsonError { message, line: e.line(), column: e.column() }
+    JsonError {
+        message,
+        line: e.line(),
+        column: e.column(),
+    }
 }
 
 /// serde_json silently turns an integer beyond u64 into a float, losing digits; find them first.
@@ -60,7 +64,9 @@ fn check_integer_ranges(bytes: &[u8]) -> Result<(), JsonError> {
             }
             b'-' | b'0'..=b'9' => {
                 let start = i;
-                while i < bytes.len() && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
                     i += 1;
                 }
                 let token = &bytes[start..i];
@@ -82,7 +88,9 @@ fn check_integer_ranges(bytes: &[u8]) -> Result<(), JsonError> {
 }
 
 fn fits_64_bits(token: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(token) else { return false };
+    let Ok(text) = std::str::from_utf8(token) else {
+        return false;
+    };
     text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()
 }
 
@@ -153,7 +161,9 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -208,7 +218,10 @@ mod tests {
 
     #[test]
     fn equality_is_numeric_and_order_free_but_bool_is_not_a_number() {
-        assert!(json_eq(&json!({"a": 12, "b": [1, 2]}), &json!({"b": [1.0, 2], "a": 12.0})));
+        assert!(json_eq(
+            &json!({"a": 12, "b": [1, 2]}),
+            &json!({"b": [1.0, 2], "a": 12.0})
+        ));
         assert!(!json_eq(&json!([1, 2]), &json!([2, 1])));
         assert!(!json_eq(&json!(true), &json!(1)));
         assert!(!json_eq(&json!({"a": null}), &json!({})));

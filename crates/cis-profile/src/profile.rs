@@ -53,7 +53,9 @@ impl Profile {
         static NULL_PROFILE: OnceLock<Profile> = OnceLock::new();
         NULL_PROFILE
             .get_or_init(|| match serde_json::from_str::<Value>(NULL_PROFILE_JSON) {
-                Ok(Value::Object(doc)) => Profile { doc: canonical_document(doc) },
+                Ok(Value::Object(doc)) => Profile {
+                    doc: canonical_document(doc),
+                },
                 // The embedded file is fixed at compile time and checked by tests.
                 _ => Profile { doc: Map::new() },
             })
@@ -80,8 +82,13 @@ impl Profile {
 
     fn take(value: Value) -> Result<Profile, ProfileError> {
         match value {
-            Value::Object(doc) => Ok(Profile { doc: canonical_document(doc) }),
-            _ => Err(ProfileError::Invalid(vec![Violation::new("", "a profile must be a JSON object")])),
+            Value::Object(doc) => Ok(Profile {
+                doc: canonical_document(doc),
+            }),
+            _ => Err(ProfileError::Invalid(vec![Violation::new(
+                "",
+                "a profile must be a JSON object",
+            )])),
         }
     }
 
@@ -106,7 +113,10 @@ impl Profile {
 
     /// The `schema` string.
     pub fn schema(&self) -> &str {
-        self.doc.get("schema").and_then(Value::as_str).unwrap_or(SCHEMA_URL)
+        self.doc
+            .get("schema")
+            .and_then(Value::as_str)
+            .unwrap_or(SCHEMA_URL)
     }
 
     /// The attribute at `path`; `None` only for an `identities` member the document leaves out.
@@ -144,10 +154,14 @@ impl Profile {
         let attr = canonical_attribute(attr);
         match path.group() {
             None => {
-                self.doc.insert(path.leaf().to_string(), Value::Object(attr));
+                self.doc
+                    .insert(path.leaf().to_string(), Value::Object(attr));
             }
             Some(g) => {
-                let group = self.doc.entry(g.as_str()).or_insert_with(|| Value::Object(Map::new()));
+                let group = self
+                    .doc
+                    .entry(g.as_str())
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if !group.is_object() {
                     *group = Value::Object(Map::new());
                 }
@@ -233,7 +247,16 @@ pub fn canonical_attribute(attr: Map<String, Value>) -> Map<String, Value> {
     let mut attr = reorder(attr, &["signature", "metadata", "value", "values"]);
     if let Some(Value::Object(meta)) = attr.get_mut("metadata") {
         let taken = std::mem::take(meta);
-        *meta = reorder(taken, &["classification", "last_modified", "created", "verified", "display"]);
+        *meta = reorder(
+            taken,
+            &[
+                "classification",
+                "last_modified",
+                "created",
+                "verified",
+                "display",
+            ],
+        );
     }
     if let Some(Value::Object(sig)) = attr.get_mut("signature") {
         let taken = std::mem::take(sig);
@@ -247,7 +270,11 @@ pub fn canonical_attribute(attr: Map<String, Value>) -> Map<String, Value> {
 }
 
 fn reorder(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
-    if map.keys().map(String::as_str).eq(order.iter().copied().filter(|k| map.contains_key(*k))) {
+    if map
+        .keys()
+        .map(String::as_str)
+        .eq(order.iter().copied().filter(|k| map.contains_key(*k)))
+    {
         return map;
     }
     let mut out = Map::with_capacity(map.len());
@@ -280,12 +307,24 @@ mod tests {
     #[test]
     fn set_attr_adds_a_missing_identity_in_canonical_position() {
         let mut p = Profile::null();
-        let ids = p.doc.get_mut("identities").and_then(Value::as_object_mut).unwrap();
+        let ids = p
+            .doc
+            .get_mut("identities")
+            .and_then(Value::as_object_mut)
+            .unwrap();
         let github = ids.shift_remove("github_id_v3").unwrap();
-        assert!(p.attr(AttrPath::parse("identities.github_id_v3").unwrap()).is_none());
+        assert!(
+            p.attr(AttrPath::parse("identities.github_id_v3").unwrap())
+                .is_none()
+        );
         let path = AttrPath::parse("identities.github_id_v3").unwrap();
         p.set_attr(path, github.as_object().unwrap().clone());
-        let first = p.doc["identities"].as_object().unwrap().keys().next().cloned();
+        let first = p.doc["identities"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .cloned();
         assert_eq!(first.as_deref(), Some("github_id_v3"));
     }
 }

@@ -53,7 +53,11 @@ pub enum ClientError {
     #[error("change API unreachable: {0}")]
     Unreachable(String),
     #[error("change API refused the request: HTTP {status} {code}: {description}")]
-    Refused { status: u16, code: String, description: String },
+    Refused {
+        status: u16,
+        code: String,
+        description: String,
+    },
     #[error("unexpected answer from the change API: {0}")]
     Unexpected(String),
     #[error(transparent)]
@@ -76,7 +80,11 @@ impl ChangeClient {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| ClientError::Unexpected(e.to_string()))?;
-        Ok(ChangeClient { http, base_url: base_url.trim_end_matches('/').to_string(), token })
+        Ok(ChangeClient {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+        })
     }
 
     pub fn http(&self) -> &reqwest::Client {
@@ -85,8 +93,11 @@ impl ChangeClient {
 
     /// `POST /v2/user`.
     pub async fn post_profile(&self, profile: &Profile) -> Result<ChangeResult, ClientError> {
-        let body = serde_json::to_vec(profile).map_err(|e| ClientError::Unexpected(e.to_string()))?;
-        let (status, bytes) = self.send(reqwest::Method::POST, "/v2/user", Some(body)).await?;
+        let body =
+            serde_json::to_vec(profile).map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        let (status, bytes) = self
+            .send(reqwest::Method::POST, "/v2/user", Some(body))
+            .await?;
         if status == 200 {
             return parse(&bytes);
         }
@@ -103,12 +114,15 @@ impl ChangeClient {
 
     /// `POST /v2/users`: one result per profile, in order. A request-level refusal (token, size) is an error.
     pub async fn post_batch(&self, profiles: &[Profile]) -> Result<Vec<ChangeResult>, ClientError> {
-        let body = serde_json::to_vec(profiles).map_err(|e| ClientError::Unexpected(e.to_string()))?;
-        let (status, bytes) = self.send(reqwest::Method::POST, "/v2/users", Some(body)).await?;
-        if status == 200 || status == 503 {
-            if let Ok(results) = serde_json::from_slice::<Vec<ChangeResult>>(&bytes) {
-                return Ok(results);
-            }
+        let body =
+            serde_json::to_vec(profiles).map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        let (status, bytes) = self
+            .send(reqwest::Method::POST, "/v2/users", Some(body))
+            .await?;
+        if (status == 200 || status == 503)
+            && let Ok(results) = serde_json::from_slice::<Vec<ChangeResult>>(&bytes)
+        {
+            return Ok(results);
         }
         Err(refusal(status, &bytes))
     }
@@ -117,11 +131,19 @@ impl ChangeClient {
     pub async fn status(&self, sequence_number: &str) -> Result<StatusResult, ClientError> {
         let path = format!("/v2/status?sequenceNumber={sequence_number}");
         let (status, bytes) = self.send(reqwest::Method::GET, &path, None).await?;
-        if status == 200 { parse(&bytes) } else { Err(refusal(status, &bytes)) }
+        if status == 200 {
+            parse(&bytes)
+        } else {
+            Err(refusal(status, &bytes))
+        }
     }
 
     /// Polls the status until the change is no longer `unknown`, or `timeout` passes (then the last answer).
-    pub async fn wait_for(&self, sequence_number: &str, timeout: Duration) -> Result<StatusResult, ClientError> {
+    pub async fn wait_for(
+        &self,
+        sequence_number: &str,
+        timeout: Duration,
+    ) -> Result<StatusResult, ClientError> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut pause = Duration::from_millis(50);
         loop {
@@ -149,7 +171,9 @@ impl ChangeClient {
             let token = self.token.token(&self.http).await?;
             let mut request = self.http.request(method.clone(), &url).bearer_auth(token);
             if let Some(body) = &body {
-                request = request.header("content-type", "application/json").body(body.clone());
+                request = request
+                    .header("content-type", "application/json")
+                    .body(body.clone());
             }
             match request.send().await {
                 Ok(response) => {
@@ -172,12 +196,17 @@ impl ChangeClient {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ClientError> {
-    serde_json::from_slice(bytes).map_err(|e| ClientError::Unexpected(format!("undecodable body: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ClientError::Unexpected(format!("undecodable body: {e}")))
 }
 
 fn refusal(status: u16, bytes: &[u8]) -> ClientError {
     match serde_json::from_slice::<ErrorBody>(bytes) {
-        Ok(e) => ClientError::Refused { status, code: e.code, description: e.description },
+        Ok(e) => ClientError::Refused {
+            status,
+            code: e.code,
+            description: e.description,
+        },
         Err(_) => ClientError::Unexpected(format!("HTTP {status} without a JSON error body")),
     }
 }

@@ -18,5 +18,5 @@ pub mod token;
 
 pub use client::{ChangeClient, ChangeResult, ClientError, StatusResult};
 pub use prepare::{PrepareError, Prepared, prepare_for_publisher};
-pub use publish::{Outcome, PublishOptions, PublishSummary, ProfileReport, publish};
+pub use publish::{Outcome, ProfileReport, PublishOptions, PublishSummary, publish};
 pub use token::{TokenError, TokenSource};

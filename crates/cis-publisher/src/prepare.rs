@@ -40,11 +40,15 @@ pub fn prepare_for_publisher(
     let null = Profile::null();
     let (mut signed, mut dropped) = (Vec::new(), Vec::new());
     for path in AttrPath::all() {
-        let Some(attr) = profile.attr(path) else { continue };
+        let Some(attr) = profile.attr(path) else {
+            continue;
+        };
         if attr.is_null() {
             continue;
         }
-        let previous_is_null = stored.and_then(|s| s.attr(path)).is_none_or(|a| a.is_null());
+        let previous_is_null = stored
+            .and_then(|s| s.attr(path))
+            .is_none_or(|a| a.is_null());
         let unchanged_identity = path == AttrPath::USER_ID; // identifies the user; equal values always pass
         let keep = path != AttrPath::UUID
             && path != AttrPath::PRIMARY_USERNAME

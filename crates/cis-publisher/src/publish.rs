@@ -19,7 +19,11 @@ pub struct PublishOptions {
 
 impl Default for PublishOptions {
     fn default() -> Self {
-        PublishOptions { batch_size: 1, concurrency: 8, wait: None }
+        PublishOptions {
+            batch_size: 1,
+            concurrency: 8,
+            wait: None,
+        }
     }
 }
 
@@ -27,15 +31,29 @@ impl Default for PublishOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Accepted by the Change API (durable), not waited for.
-    Accepted { sequence_number: String, condition: String },
+    Accepted {
+        sequence_number: String,
+        condition: String,
+    },
     /// Nothing to change.
     Noop,
     /// Refused by the Change API or by the client before sending.
-    Rejected { status: u16, code: String, description: String },
+    Rejected {
+        status: u16,
+        code: String,
+        description: String,
+    },
     /// Stored by the processor (after `--wait`).
-    Processed { sequence_number: String, condition: String },
+    Processed {
+        sequence_number: String,
+        condition: String,
+    },
     /// Accepted, then refused by the processor against a newer stored profile.
-    Failed { sequence_number: String, code: String, description: String },
+    Failed {
+        sequence_number: String,
+        code: String,
+        description: String,
+    },
     /// Accepted, but still unprocessed when the wait ran out.
     Pending { sequence_number: String },
     /// Could not be sent (network, server error after retries).
@@ -56,7 +74,13 @@ impl Outcome {
     }
     /// Accepted, processed, pending or noop: nothing for the publisher to fix.
     pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Accepted { .. } | Outcome::Noop | Outcome::Processed { .. } | Outcome::Pending { .. })
+        matches!(
+            self,
+            Outcome::Accepted { .. }
+                | Outcome::Noop
+                | Outcome::Processed { .. }
+                | Outcome::Pending { .. }
+        )
     }
 }
 
@@ -76,7 +100,10 @@ pub struct PublishSummary {
 
 impl PublishSummary {
     pub fn count(&self, label: &str) -> usize {
-        self.reports.iter().filter(|r| r.outcome.label() == label).count()
+        self.reports
+            .iter()
+            .filter(|r| r.outcome.label() == label)
+            .count()
     }
     pub fn all_succeeded(&self) -> bool {
         self.reports.iter().all(|r| r.outcome.is_success())
@@ -103,14 +130,20 @@ pub async fn publish(
                 }
                 Err(e) => {
                     let msg = e.to_string();
-                    reports.extend(chunk.iter().map(|(i, p)| report(*i, p, Err(ClientError::Unexpected(msg.clone())))));
+                    reports.extend(
+                        chunk
+                            .iter()
+                            .map(|(i, p)| report(*i, p, Err(ClientError::Unexpected(msg.clone())))),
+                    );
                 }
             }
             progress(reports.len());
         }
     } else {
         let mut stream = futures::stream::iter(profiles.iter())
-            .map(|(index, profile)| async move { report(*index, profile, client.post_profile(profile).await) })
+            .map(|(index, profile)| async move {
+                report(*index, profile, client.post_profile(profile).await)
+            })
             .buffered(options.concurrency.max(1));
         while let Some(r) = stream.next().await {
             reports.push(r);
@@ -119,16 +152,32 @@ pub async fn publish(
     }
     if let Some(wait) = options.wait {
         for r in &mut reports {
-            if let Outcome::Accepted { sequence_number, condition } = &r.outcome {
+            if let Outcome::Accepted {
+                sequence_number,
+                condition,
+            } = &r.outcome
+            {
                 r.outcome = match client.wait_for(sequence_number, wait).await {
                     Ok(s) => match s.state.as_str() {
-                        "processed" => Outcome::Processed { sequence_number: s.sequence_number, condition: condition.clone() },
+                        "processed" => Outcome::Processed {
+                            sequence_number: s.sequence_number,
+                            condition: condition.clone(),
+                        },
                         "noop" => Outcome::Noop,
                         "failed" => {
-                            let err = s.error.unwrap_or(crate::client::ErrorBody { code: "failed".into(), description: String::new() });
-                            Outcome::Failed { sequence_number: s.sequence_number, code: err.code, description: err.description }
+                            let err = s.error.unwrap_or(crate::client::ErrorBody {
+                                code: "failed".into(),
+                                description: String::new(),
+                            });
+                            Outcome::Failed {
+                                sequence_number: s.sequence_number,
+                                code: err.code,
+                                description: err.description,
+                            }
                         }
-                        _ => Outcome::Pending { sequence_number: s.sequence_number },
+                        _ => Outcome::Pending {
+                            sequence_number: s.sequence_number,
+                        },
                     },
                     Err(e) => Outcome::Error(format!("status of {sequence_number}: {e}")),
                 };
@@ -139,14 +188,24 @@ pub async fn publish(
     PublishSummary { reports }
 }
 
-fn report(index: usize, profile: &Profile, result: Result<ChangeResult, ClientError>) -> ProfileReport {
+fn report(
+    index: usize,
+    profile: &Profile,
+    result: Result<ChangeResult, ClientError>,
+) -> ProfileReport {
     let user_id = profile.user_id().map(str::to_string);
     let outcome = match result {
         Err(e) => Outcome::Error(e.to_string()),
         Ok(r) => match (r.status_code, r.sequence_number) {
-            (200, Some(seq)) => Outcome::Accepted { sequence_number: seq, condition: r.condition.unwrap_or_default() },
+            (200, Some(seq)) => Outcome::Accepted {
+                sequence_number: seq,
+                condition: r.condition.unwrap_or_default(),
+            },
             (202, _) => Outcome::Noop,
-            (503, _) => Outcome::Error(r.description.unwrap_or_else(|| "backend unavailable".into())),
+            (503, _) => Outcome::Error(
+                r.description
+                    .unwrap_or_else(|| "backend unavailable".into()),
+            ),
             (status, _) => Outcome::Rejected {
                 status,
                 code: r.code.unwrap_or_default(),
@@ -154,5 +213,9 @@ fn report(index: usize, profile: &Profile, result: Result<ChangeResult, ClientEr
             },
         },
     };
-    ProfileReport { index, user_id, outcome }
+    ProfileReport {
+        index,
+        user_id,
+        outcome,
+    }
 }

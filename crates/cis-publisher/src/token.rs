@@ -19,15 +19,29 @@ pub enum TokenError {
 /// Where tokens come from.
 pub enum TokenSource {
     Fixed(String),
-    ClientCredentials { token_url: String, client_id: String, client_secret: String, audience: String, scope: Option<String>, cache: Mutex<Option<(String, Instant)>> },
+    ClientCredentials {
+        token_url: String,
+        client_id: String,
+        client_secret: String,
+        audience: String,
+        scope: Option<String>,
+        cache: Mutex<Option<(String, Instant)>>,
+    },
 }
 
 impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TokenSource::Fixed(_) => f.write_str("TokenSource::Fixed(<redacted>)"),
-            TokenSource::ClientCredentials { token_url, client_id, .. } => {
-                write!(f, "TokenSource::ClientCredentials({token_url}, {client_id})")
+            TokenSource::ClientCredentials {
+                token_url,
+                client_id,
+                ..
+            } => {
+                write!(
+                    f,
+                    "TokenSource::ClientCredentials({token_url}, {client_id})"
+                )
             }
         }
     }
@@ -59,16 +73,22 @@ impl TokenSource {
 
     /// A valid token, fetching a new one when the cached one expires within a minute.
     pub async fn token(&self, http: &reqwest::Client) -> Result<String, TokenError> {
-        let TokenSource::ClientCredentials { token_url, client_id, client_secret, audience, scope, cache } = self
-        else {
-            let TokenSource::Fixed(t) = self else { return Err(TokenError::Malformed) };
-            return Ok(t.clone());
+        let (token_url, client_id, client_secret, audience, scope, cache) = match self {
+            TokenSource::Fixed(token) => return Ok(token.clone()),
+            TokenSource::ClientCredentials {
+                token_url,
+                client_id,
+                client_secret,
+                audience,
+                scope,
+                cache,
+            } => (token_url, client_id, client_secret, audience, scope, cache),
         };
         let mut cached = cache.lock().await;
-        if let Some((token, until)) = cached.as_ref() {
-            if Instant::now() < *until {
-                return Ok(token.clone());
-            }
+        if let Some((token, until)) = cached.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(token.clone());
         }
         let mut body = serde_json::json!({
             "grant_type": "client_credentials",
@@ -86,7 +106,9 @@ impl TokenSource {
             .await
             .map_err(|e| TokenError::Unreachable(e.without_url().to_string()))?;
         if !response.status().is_success() {
-            return Err(TokenError::Refused { status: response.status().as_u16() });
+            return Err(TokenError::Refused {
+                status: response.status().as_u16(),
+            });
         }
         let parsed: TokenResponse = response.json().await.map_err(|_| TokenError::Malformed)?;
         let token = parsed.access_token.ok_or(TokenError::Malformed)?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use cis_aws::kinesis::KinesisChangeStream;
 use cis_aws::{AwsSettings, SsmParameters, SsmSigningKeys, TableSettings, load_sdk_config};
-use cis_change_service::{Adapters, ChangeServiceState, VerificationKeyProvider, router, wiring};
+use cis_change_service::{Adapters, ChangeServiceState, router, wiring};
 use cis_common::config::SecretManager;
 use cis_common::{Config, TokenValidator, VerificationKeys};
 use cis_crypto::SigningKeySource;
@@ -66,7 +66,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             cis_aws::kinesis_client(&aws),
             stream,
         )),
-        keys: Arc::new(VerificationKeyProvider(Arc::new(keys))),
+        keys: Arc::new(keys),
         cis_signer,
         rules: wiring::publisher_rules(&config)?,
         uuid_salt,

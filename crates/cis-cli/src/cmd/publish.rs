@@ -9,7 +9,9 @@ use crate::local::session::{ServeSession, dev_issuer};
 use anyhow::{Context, bail};
 use cis_profile::rules::PublisherRules;
 use cis_profile::{Profile, Publisher};
-use cis_publisher::{ChangeClient, Outcome, ProfileReport, PublishOptions, TokenSource, prepare_for_publisher};
+use cis_publisher::{
+    ChangeClient, Outcome, ProfileReport, PublishOptions, TokenSource, prepare_for_publisher,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +19,9 @@ use std::time::Duration;
 
 /// Sign and publish profiles to the Change API.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  cis profile fake --seed 1 > jane.json\n  cis publish --publisher ldap --wait jane.json\n  cis profile fake --count 100 > users.jsonl\n  cis publish --publisher hris --batch-size 100 users.jsonl")]
+#[command(
+    after_help = "Examples:\n  cis profile fake --seed 1 > jane.json\n  cis publish --publisher ldap --wait jane.json\n  cis profile fake --count 100 > users.jsonl\n  cis publish --publisher hris --batch-size 100 users.jsonl"
+)]
 pub struct Args {
     /// Publisher to publish as: ldap, mozilliansorg, hris, access_provider (cis is reserved to CIS).
     #[arg(long)]
@@ -63,7 +67,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.publisher == Publisher::Cis {
         bail!("`cis` is CIS itself; publishers never sign as cis");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(publish(args))
 }
 
@@ -72,10 +78,14 @@ async fn publish(args: Args) -> anyhow::Result<ExitCode> {
     let session = ServeSession::read(dir.root()).ok();
     let key = match &args.key {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            cis_crypto::SigningKey::parse(&text).with_context(|| format!("{} is not a private key", path.display()))?
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            cis_crypto::SigningKey::parse(&text)
+                .with_context(|| format!("{} is not a private key", path.display()))?
         }
-        None => dir.publisher_key(args.publisher).context("no --key given and no development key")?,
+        None => dir
+            .publisher_key(args.publisher)
+            .context("no --key given and no development key")?,
     };
     let change_url = args
         .change_url
@@ -91,50 +101,81 @@ async fn publish(args: Args) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::new();
     let mut ready = Vec::new();
     for (index, doc) in documents.into_iter().enumerate() {
-        let prepared = Profile::parse(&doc).map_err(|e| e.to_string()).and_then(|mut profile| {
-            // With --update every attribute counts as already set: only update rights apply.
-            let stored = args.update.then(|| profile.clone());
-            prepare_for_publisher(&mut profile, args.publisher, &key, rules, stored.as_ref())
-                .map(|_| profile)
-                .map_err(|e| e.to_string())
-        });
+        let prepared = Profile::parse(&doc)
+            .map_err(|e| e.to_string())
+            .and_then(|mut profile| {
+                // With --update every attribute counts as already set: only update rights apply.
+                let stored = args.update.then(|| profile.clone());
+                prepare_for_publisher(&mut profile, args.publisher, &key, rules, stored.as_ref())
+                    .map(|_| profile)
+                    .map_err(|e| e.to_string())
+            });
         match prepared {
             Ok(profile) => ready.push((index, profile)),
             Err(reason) => reports.push(ProfileReport {
                 index,
                 user_id: None,
-                outcome: Outcome::Rejected { status: 0, code: "not_sent".into(), description: reason },
+                outcome: Outcome::Rejected {
+                    status: 0,
+                    code: "not_sent".into(),
+                    description: reason,
+                },
             }),
         }
     }
     let bar = ProgressBar::new(ready.len() as u64);
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} profiles {elapsed}")?);
+    bar.set_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} profiles {elapsed}",
+    )?);
     let options = PublishOptions {
         batch_size: usize::from(args.batch_size),
         concurrency: 8,
         wait: args.wait.then(|| Duration::from_secs(args.wait_seconds)),
     };
-    let summary = cis_publisher::publish(&client, ready, &options, &|n| bar.set_position(n as u64)).await;
+    let summary =
+        cis_publisher::publish(&client, ready, &options, &|n| bar.set_position(n as u64)).await;
     bar.finish_and_clear();
     reports.extend(summary.reports);
     reports.sort_by_key(|r| r.index);
     print_reports(&reports);
     let ok = reports.iter().all(|r| r.outcome.is_success());
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
-fn token_source(args: &Args, dir: &DataDir, session: Option<&ServeSession>) -> anyhow::Result<TokenSource> {
+fn token_source(
+    args: &Args,
+    dir: &DataDir,
+    session: Option<&ServeSession>,
+) -> anyhow::Result<TokenSource> {
     if let Some(token) = &args.token {
         return Ok(TokenSource::Fixed(token.clone()));
     }
-    if let (Some(url), Some(id), Some(secret), Some(audience)) =
-        (&args.token_url, &args.client_id, &args.client_secret, &args.audience)
-    {
-        return Ok(TokenSource::client_credentials(url, id, secret, audience, Some("write".into())));
+    if let (Some(url), Some(id), Some(secret), Some(audience)) = (
+        &args.token_url,
+        &args.client_id,
+        &args.client_secret,
+        &args.audience,
+    ) {
+        return Ok(TokenSource::client_credentials(
+            url,
+            id,
+            secret,
+            audience,
+            Some("write".into()),
+        ));
     }
-    let session = session.context("no --token and no running `cis serve` in the data directory to mint one")?;
+    let session = session
+        .context("no --token and no running `cis serve` in the data directory to mint one")?;
     let material = dir.load()?;
-    let issuer = dev_issuer(material.issuer_key, &session.issuer, &session.change_audience);
+    let issuer = dev_issuer(
+        material.issuer_key,
+        &session.issuer,
+        &session.change_audience,
+    );
     let token = issuer.try_issue("publish-cli@clients", &["write"], TOKEN_TTL)?;
     Ok(TokenSource::Fixed(token))
 }
@@ -144,29 +185,56 @@ fn split_documents(input: &[u8]) -> anyhow::Result<Vec<Vec<u8>>> {
     let text = std::str::from_utf8(input).context("input is not UTF-8")?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        let items: Vec<serde_json::Value> = serde_json::from_str(trimmed).context("input is not a JSON array")?;
-        return items.iter().map(|v| serde_json::to_vec(v).context("re-encoding")).collect();
+        let items: Vec<serde_json::Value> =
+            serde_json::from_str(trimmed).context("input is not a JSON array")?;
+        return items
+            .iter()
+            .map(|v| serde_json::to_vec(v).context("re-encoding"))
+            .collect();
     }
     if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() {
         return Ok(vec![trimmed.as_bytes().to_vec()]);
     }
-    Ok(text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.as_bytes().to_vec()).collect())
+    Ok(text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.as_bytes().to_vec())
+        .collect())
 }
 
 fn print_reports(reports: &[ProfileReport]) {
     for r in reports {
         let user = r.user_id.as_deref().unwrap_or("-");
         let detail = match &r.outcome {
-            Outcome::Accepted { sequence_number, condition } | Outcome::Processed { sequence_number, condition } => {
+            Outcome::Accepted {
+                sequence_number,
+                condition,
+            }
+            | Outcome::Processed {
+                sequence_number,
+                condition,
+            } => {
                 format!("{condition} sequence_number={sequence_number}")
             }
             Outcome::Pending { sequence_number } => format!("sequence_number={sequence_number}"),
             Outcome::Noop => "nothing to change".to_string(),
-            Outcome::Rejected { status, code, description } => format!("{status} {code}: {description}"),
-            Outcome::Failed { code, description, .. } => format!("{code}: {description}"),
+            Outcome::Rejected {
+                status,
+                code,
+                description,
+            } => format!("{status} {code}: {description}"),
+            Outcome::Failed {
+                code, description, ..
+            } => format!("{code}: {description}"),
             Outcome::Error(e) => e.clone(),
         };
-        println!("{}\t{}\t{}\t{}", r.index + 1, r.outcome.label(), user, detail);
+        println!(
+            "{}\t{}\t{}\t{}",
+            r.index + 1,
+            r.outcome.label(),
+            user,
+            detail
+        );
     }
     let count = |l: &str| reports.iter().filter(|r| r.outcome.label() == l).count();
     eprintln!(

@@ -18,7 +18,9 @@ use tracing::info;
 
 /// Run the Change API, the Person API, the processor and a development authorizer locally.
 #[derive(clap::Args)]
-#[command(after_help = "Then, in another shell:\n  cis profile fake --seed 1 > jane.json\n  cis publish --publisher ldap --wait jane.json\n  curl -H \"Authorization: Bearer $(cis token --scopes 'classification:public display:public')\" \\\n       http://127.0.0.1:8001/v2/users")]
+#[command(
+    after_help = "Then, in another shell:\n  cis profile fake --seed 1 > jane.json\n  cis publish --publisher ldap --wait jane.json\n  curl -H \"Authorization: Bearer $(cis token --scopes 'classification:public display:public')\" \\\n       http://127.0.0.1:8001/v2/users"
+)]
 pub struct Args {
     /// Data directory: SQLite vault, development keys, salt and clients (created on first run).
     #[arg(long, env = "CIS_DATA_DIR")]
@@ -45,7 +47,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(serve(args))
 }
 
@@ -64,16 +68,29 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let dir = DataDir::resolve(args.data_dir.as_deref());
     let material = dir.ensure().context("preparing the data directory")?;
     let bind = |addr: SocketAddr, what: &'static str| async move {
-        TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for the {what}"))
+        TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} for the {what}"))
     };
     let change_listener = bind(args.change_listen, "Change API").await?;
     let person_listener = bind(args.person_listen, "Person API").await?;
     let auth_listener = bind(args.auth_listen, "development authorizer").await?;
     let url = |l: &TcpListener| l.local_addr().map(|a| format!("http://{a}"));
-    let urls = Urls { change: url(&change_listener)?, person: url(&person_listener)?, auth: url(&auth_listener)? };
+    let urls = Urls {
+        change: url(&change_listener)?,
+        person: url(&person_listener)?,
+        auth: url(&auth_listener)?,
+    };
 
-    let services = wiring::build(&config, &dir, material, &urls, args.well_known.as_deref(), args.hold_processing)
-        .await?;
+    let services = wiring::build(
+        &config,
+        &dir,
+        material,
+        &urls,
+        args.well_known.as_deref(),
+        args.hold_processing,
+    )
+    .await?;
     services.session.write(dir.root())?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -86,9 +103,17 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         .with_graceful_shutdown(stopped(stop_rx.clone()));
     let auth = axum::serve(auth_listener, crate::local::devauth::router(services.auth))
         .with_graceful_shutdown(stopped(stop_rx.clone()));
-    let drainer = services.drainer.map(|d| tokio::spawn(d.run(stopped(stop_rx.clone()))));
+    let drainer = services
+        .drainer
+        .map(|d| tokio::spawn(d.run(stopped(stop_rx.clone()))));
 
-    crate::local::banner::print(&urls, dir.root(), &services.trusted_from, drainer.is_some(), &config);
+    crate::local::banner::print(
+        &urls,
+        dir.root(),
+        &services.trusted_from,
+        drainer.is_some(),
+        &config,
+    );
     let signals = tokio::spawn(async move {
         shutdown_signal().await;
         info!("shutting down: finishing in-flight requests and the current record");
@@ -110,13 +135,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

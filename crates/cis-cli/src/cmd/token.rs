@@ -10,7 +10,9 @@ use std::process::ExitCode;
 
 /// Print a development bearer token for `cis serve`.
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  curl -H \"Authorization: Bearer $(cis token --scopes 'classification:public display:public')\" \\\n       http://127.0.0.1:8001/v2/users")]
+#[command(
+    after_help = "Example:\n  curl -H \"Authorization: Bearer $(cis token --scopes 'classification:public display:public')\" \\\n       http://127.0.0.1:8001/v2/users"
+)]
 pub struct Args {
     /// Space-separated scopes, e.g. "write" or "read:fullprofile display:all"; "all" for every scope.
     #[arg(long, default_value = "classification:public display:public")]
@@ -33,9 +35,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.scopes.split_whitespace().collect()
     };
     if let Some(unknown) = scopes.iter().find(|s| !ALL_SCOPES.contains(s)) {
-        bail!("unknown scope `{unknown}` (known: {})", ALL_SCOPES.join(" "));
+        bail!(
+            "unknown scope `{unknown}` (known: {})",
+            ALL_SCOPES.join(" ")
+        );
     }
-    let issuer = dev_issuer(material.issuer_key, &session.issuer, &session.change_audience);
+    let issuer = dev_issuer(
+        material.issuer_key,
+        &session.issuer,
+        &session.change_audience,
+    );
     let mut claims = issuer.claims(&format!("{}@clients", args.client_id), &scopes, TOKEN_TTL);
     claims["aud"] = serde_json::Value::from(session.audiences());
     let token = issuer.try_sign(&claims)?;

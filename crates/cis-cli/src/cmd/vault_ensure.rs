@@ -180,15 +180,31 @@ mod tests {
     /// (`AWS_ACCESS_KEY_ID=testing`, `AWS_SECRET_ACCESS_KEY=testing`): the command uses the default chain.
     #[tokio::test]
     async fn ensure_creates_the_tables_of_an_environment_and_a_second_run_changes_nothing() {
-        let Some(url) = moto::url("ensure_creates_the_tables_of_an_environment") else { return };
+        let Some(url) = moto::url("ensure_creates_the_tables_of_an_environment") else {
+            return;
+        };
         let environment = moto::unique_name("cli");
-        let args = parse(&["--environment", &environment, "--endpoint-url", &url, "--region", "us-east-1"])
-            .unwrap();
+        let args = parse(&[
+            "--environment",
+            &environment,
+            "--endpoint-url",
+            &url,
+            "--region",
+            "us-east-1",
+        ])
+        .unwrap();
         let first = ensure(&args).await.unwrap();
         assert!(!first.has_errors(), "{}", first.to_json());
         assert_eq!(first.vault_table, format!("{environment}-identity-vault"));
-        assert_eq!(first.outcome("vault.table"), Some(curator::Outcome::Created));
+        assert_eq!(
+            first.outcome("vault.table"),
+            Some(curator::Outcome::Created)
+        );
         let second = ensure(&args).await.unwrap();
-        assert!(!second.has_errors() && !second.changed_anything(), "{}", second.to_json());
+        assert!(
+            !second.has_errors() && !second.changed_anything(),
+            "{}",
+            second.to_json()
+        );
     }
 }

@@ -6,8 +6,16 @@ use cis_common::Config;
 use std::path::Path;
 
 pub fn print(urls: &Urls, data_dir: &Path, trusted_from: &str, processing: bool, config: &Config) {
-    let mode = if config.cis.stream_bypass { "direct (the Change API writes the vault)" } else { "stream (outbox → processor)" };
-    let processor = if processing { "running" } else { "HELD (--hold-processing): changes wait in the outbox" };
+    let mode = if config.cis.stream_bypass {
+        "direct (the Change API writes the vault)"
+    } else {
+        "stream (outbox → processor)"
+    };
+    let processor = if processing {
+        "running"
+    } else {
+        "HELD (--hold-processing): changes wait in the outbox"
+    };
     let dd = data_dir.display();
     eprintln!(
         "\

@@ -99,7 +99,12 @@ impl DataDir {
         let issuer_key = self.ensure_key("issuer")?;
         let uuid_salt = self.ensure_secret_file("uuid_salt", || random_hex(16))?;
         let clients = self.ensure_clients()?;
-        Ok(DevMaterial { publisher_keys, issuer_key, uuid_salt, clients })
+        Ok(DevMaterial {
+            publisher_keys,
+            issuer_key,
+            uuid_salt,
+            clients,
+        })
     }
 
     /// Loads what `ensure` made, failing with a hint when `cis serve` never ran here.
@@ -138,7 +143,11 @@ impl DataDir {
         Ok(key)
     }
 
-    fn ensure_secret_file(&self, name: &str, make: impl FnOnce() -> String) -> anyhow::Result<String> {
+    fn ensure_secret_file(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> String,
+    ) -> anyhow::Result<String> {
         let path = self.root.join(name);
         if let Ok(text) = std::fs::read_to_string(&path) {
             let text = text.trim().to_string();
@@ -159,13 +168,25 @@ impl DataDir {
         }
         let scopes = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let clients = vec![
-            DevClient { client_id: "publisher".into(), client_secret: random_hex(16), scopes: scopes(&["write"]) },
+            DevClient {
+                client_id: "publisher".into(),
+                client_secret: random_hex(16),
+                scopes: scopes(&["write"]),
+            },
             DevClient {
                 client_id: "relying-party".into(),
                 client_secret: random_hex(16),
-                scopes: scopes(&["classification:public", "display:public", "display:authenticated"]),
+                scopes: scopes(&[
+                    "classification:public",
+                    "display:public",
+                    "display:authenticated",
+                ]),
             },
-            DevClient { client_id: "admin".into(), client_secret: random_hex(16), scopes: scopes(ALL_SCOPES) },
+            DevClient {
+                client_id: "admin".into(),
+                client_secret: random_hex(16),
+                scopes: scopes(ALL_SCOPES),
+            },
         ];
         let text = serde_json::to_string_pretty(&clients).context("encoding clients")?;
         write_secret(&path, text.as_bytes())?;
@@ -174,8 +195,10 @@ impl DataDir {
 }
 
 fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    SigningKey::parse(&text).with_context(|| format!("{} is not an RSA private key", path.display()))
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    SigningKey::parse(&text)
+        .with_context(|| format!("{} is not an RSA private key", path.display()))
 }
 
 fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -203,5 +226,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }

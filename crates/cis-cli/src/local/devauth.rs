@@ -36,9 +36,15 @@ pub fn router(auth: Arc<DevAuthorizer>) -> Router {
     Router::new()
         .route("/oauth/token", post(token))
         .route("/.well-known/jwks.json", get(jwks))
-        .route("/.well-known/openid-configuration", get(openid_configuration))
+        .route(
+            "/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
         .route("/.well-known/mozilla-iam", get(mozilla_iam))
-        .route("/.well-known/mozilla-iam-publisher-rules", get(publisher_rules))
+        .route(
+            "/.well-known/mozilla-iam-publisher-rules",
+            get(publisher_rules),
+        )
         .route("/.well-known/profile.schema", get(profile_schema))
         .fallback(cis_common::error::fallback_not_found)
         .with_state(auth)
@@ -46,8 +52,15 @@ pub fn router(auth: Arc<DevAuthorizer>) -> Router {
 
 impl DevAuthorizer {
     /// A token for `client_id` with `scopes`, for `audiences` (one, or both APIs for `cis token`).
-    pub fn mint(&self, client_id: &str, scopes: &[&str], audiences: &[String]) -> Result<String, String> {
-        let mut claims = self.issuer.claims(&format!("{client_id}@clients"), scopes, TOKEN_TTL);
+    pub fn mint(
+        &self,
+        client_id: &str,
+        scopes: &[&str],
+        audiences: &[String],
+    ) -> Result<String, String> {
+        let mut claims = self
+            .issuer
+            .claims(&format!("{client_id}@clients"), scopes, TOKEN_TTL);
         claims["aud"] = match audiences {
             [one] => Value::from(one.as_str()),
             many => Value::from(many.to_vec()),
@@ -57,11 +70,19 @@ impl DevAuthorizer {
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (status, Json(json!({"error": error, "error_description": description}))).into_response()
+    (
+        status,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
 }
 
 /// `POST /oauth/token`: JSON (Auth0 style) or form-encoded client-credentials request.
-async fn token(State(auth): State<Arc<DevAuthorizer>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn token(
+    State(auth): State<Arc<DevAuthorizer>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -72,12 +93,22 @@ async fn token(State(auth): State<Arc<DevAuthorizer>>, headers: HeaderMap, body:
     } else {
         match serde_json::from_slice(&body) {
             Ok(v) => v,
-            Err(_) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "body must be JSON"),
+            Err(_) => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "body must be JSON",
+                );
+            }
         }
     };
     let field = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or("");
     if field("grant_type") != "client_credentials" {
-        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "only client_credentials is supported");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "only client_credentials is supported",
+        );
     }
     let Some(client) = auth
         .clients
@@ -88,7 +119,11 @@ async fn token(State(auth): State<Arc<DevAuthorizer>>, headers: HeaderMap, body:
     };
     let audience = field("audience");
     if !auth.audiences.iter().any(|a| a == audience) {
-        return oauth_error(StatusCode::FORBIDDEN, "access_denied", "Service not enabled within domain");
+        return oauth_error(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "Service not enabled within domain",
+        );
     }
     let requested: Vec<&str> = field("scope").split_whitespace().collect();
     let granted: Vec<&str> = if requested.is_empty() {
@@ -96,7 +131,10 @@ async fn token(State(auth): State<Arc<DevAuthorizer>>, headers: HeaderMap, body:
     } else {
         requested.clone()
     };
-    if let Some(bad) = granted.iter().find(|s| !client.scopes.iter().any(|c| c == *s)) {
+    if let Some(bad) = granted
+        .iter()
+        .find(|s| !client.scopes.iter().any(|c| c == *s))
+    {
         let msg = format!("client {} may not request scope {bad}", client.client_id);
         return oauth_error(StatusCode::FORBIDDEN, "access_denied", &msg);
     }
@@ -108,7 +146,11 @@ async fn token(State(auth): State<Arc<DevAuthorizer>>, headers: HeaderMap, body:
             "scope": granted.join(" "),
         }))
         .into_response(),
-        Err(_) => oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "signing failed"),
+        Err(_) => oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "signing failed",
+        ),
     }
 }
 
@@ -163,11 +205,17 @@ async fn mozilla_iam(State(auth): State<Arc<DevAuthorizer>>) -> Json<Value> {
 }
 
 async fn publisher_rules() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], cis_profile::rules::EMBEDDED_RULES_JSON)
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        cis_profile::rules::EMBEDDED_RULES_JSON,
+    )
 }
 
 async fn profile_schema() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], cis_profile::profile::SCHEMA_JSON)
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        cis_profile::profile::SCHEMA_JSON,
+    )
 }
 
 /// Builds `/.well-known/mozilla-iam` (well-known.md §1) for the keys in use and this server's endpoints.
@@ -181,8 +229,11 @@ pub fn well_known_document(
     let publishers_jwks: serde_json::Map<String, Value> = publisher_keys
         .iter()
         .map(|(name, keys)| {
-            let jwks: Vec<Value> =
-                keys.iter().enumerate().map(|(i, k)| k.to_jwk(&format!("{name}-dev-{i}"))).collect();
+            let jwks: Vec<Value> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| k.to_jwk(&format!("{name}-dev-{i}")))
+                .collect();
             (name.clone(), json!({ "keys": jwks }))
         })
         .collect();

@@ -35,7 +35,11 @@ impl ServeSession {
     pub fn read(data_dir: &Path) -> anyhow::Result<ServeSession> {
         let path = Self::path(data_dir);
         let text = std::fs::read_to_string(&path).with_context(|| {
-            format!("{} not found — start `cis serve --data-dir {}` first", path.display(), data_dir.display())
+            format!(
+                "{} not found — start `cis serve --data-dir {}` first",
+                path.display(),
+                data_dir.display()
+            )
         })?;
         serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))
     }
@@ -57,5 +61,7 @@ pub fn dev_issuer(key: SigningKey, issuer: &str, audience: &str) -> DevIssuer {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -13,7 +13,9 @@ use cis_crypto::{KeySet, PublicKey};
 use cis_identity_vault::Vault;
 use cis_identity_vault::outbox::Outbox;
 use cis_identity_vault::sqlite::SqliteVault;
-use cis_processor::{LocalDrainer, OutboxChangeStream, Pipeline, PipelineDeps, Processor, StaticKeys, Switches};
+use cis_processor::{
+    LocalDrainer, OutboxChangeStream, Pipeline, PipelineDeps, Processor, StaticKeys,
+};
 use cis_profile::Publisher;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -63,10 +65,17 @@ pub async fn build(
             dev_issuer(dir.issuer_key()?, &issuer_name, audience).validator()
         })
     };
-    let cis_signer =
-        material.publisher_keys.get(&Publisher::Cis).cloned().context("the data directory has no cis key")?;
+    let cis_signer = material
+        .publisher_keys
+        .get(&Publisher::Cis)
+        .cloned()
+        .context("the data directory has no cis key")?;
     let rules = cis_change_service::wiring::publisher_rules(config)?;
-    let uuid_salt = config.cis.uuid_salt.clone().or(Some(material.uuid_salt.clone()));
+    let uuid_salt = config
+        .cis
+        .uuid_salt
+        .clone()
+        .or(Some(material.uuid_salt.clone()));
     let static_keys = Arc::new(StaticKeys::new(key_set));
 
     let change = ChangeServiceState::from_config(
@@ -88,22 +97,27 @@ pub async fn build(
         cis_signer,
         rules,
         uuid_salt,
-        switches: Switches {
-            verify_signatures: config.cis.processor_verify_signatures,
-            verify_publishers: config.cis.processor_verify_publishers,
-            validate_schema: config.cis.validate_schema,
-        },
+        switches: cis_processor::startup::processor_switches(config),
         write_retries: config.cis.vault_write_retries,
         status_retention_days: u32::try_from(config.cis.status_retention_days).unwrap_or(u32::MAX),
     });
     let drainer = (!hold_processing)
         .then(|| LocalDrainer::new(outbox, Processor::new(Arc::new(processor_pipeline))));
 
-    let person =
-        cis_person_api::PersonApiState::from_config(config, Arc::new(validator(&person_audience)?), Arc::clone(&vault));
+    let person = cis_person_api::PersonApiState::from_config(
+        config,
+        Arc::new(validator(&person_audience)?),
+        Arc::clone(&vault),
+    );
 
     let issuer = dev_issuer(dir.issuer_key()?, &issuer_name, &change_audience);
-    let well_known = well_known_document(&keys, &urls.auth, &urls.change, &urls.person, &change_audience);
+    let well_known = well_known_document(
+        &keys,
+        &urls.auth,
+        &urls.change,
+        &urls.person,
+        &change_audience,
+    );
     let auth = Arc::new(DevAuthorizer {
         issuer,
         audiences: dedup(vec![change_audience.clone(), person_audience.clone()]),
@@ -120,7 +134,14 @@ pub async fn build(
         person_audience,
         pid: std::process::id(),
     };
-    Ok(Services { change, person, auth, drainer, session, trusted_from })
+    Ok(Services {
+        change,
+        person,
+        auth,
+        drainer,
+        session,
+        trusted_from,
+    })
 }
 
 /// Publisher name → trusted keys: the development keys, with the publishers a `--well-known` document
@@ -137,7 +158,8 @@ fn trusted_keys(
     let Some(path) = well_known_file else {
         return Ok((keys, "development keys of the data directory".to_string()));
     };
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     let from_file = KeySet::from_well_known(&doc)
@@ -150,7 +172,14 @@ fn trusted_keys(
             replaced.push(publisher.as_str());
         }
     }
-    Ok((keys, format!("{} for {}, development keys for the rest", path.display(), replaced.join(", "))))
+    Ok((
+        keys,
+        format!(
+            "{} for {}, development keys for the rest",
+            path.display(),
+            replaced.join(", ")
+        ),
+    ))
 }
 
 fn key_set(keys: &BTreeMap<String, Vec<PublicKey>>) -> KeySet {

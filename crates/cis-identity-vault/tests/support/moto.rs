@@ -4,6 +4,9 @@
 //! (set by `ci/test.sh`), when it fails. Free of AWS SDK types so that any crate's tests can include it
 //! with `#[path = ".../cis-identity-vault/tests/support/moto.rs"] mod moto;`.
 
+// Each including test binary uses a part of it.
+#![allow(dead_code)]
+
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
