@@ -127,41 +127,56 @@ fn display_table(scopes: &ScopeSet) -> Option<DisplaySet> {
     Some(set)
 }
 
-/// The three sets one filter run applies, resolved once per call.
+/// The three sets one filter run applies, resolved once per call (shared with [`crate::filter_raw`]).
 #[derive(Clone, Copy)]
-struct Rules {
+pub(crate) struct Rules {
     classifications: Option<ClassificationSet>,
     displays: Option<DisplaySet>,
     narrow: Option<DisplaySet>,
 }
 
 impl Rules {
-    fn new(scopes: &ScopeSet, filter_display: Option<Display>) -> Rules {
+    pub(crate) fn new(scopes: &ScopeSet, filter_display: Option<Display>) -> Rules {
         Rules {
-            classifications: scopes.classifications,
-            displays: scopes.displays,
+            classifications: allowed_classifications(scopes),
+            displays: allowed_displays(scopes),
             narrow: filter_display.map(filter_display_set),
         }
     }
 
+    /// True when no attribute can be removed (`read:fullprofile`, `display:all`, no `filterDisplay`).
+    pub(crate) fn keeps_everything(self) -> bool {
+        self.classifications.is_none() && self.displays.is_none() && self.narrow.is_none()
+    }
+
     fn keeps(self, attr: Attr<'_>) -> bool {
+        // Display text that is not a level (never valid, but possible in stored data) matches no set.
+        let display = match attr.display_value() {
+            Value::Null => Some(None),
+            Value::String(s) => Display::parse(s).map(Some),
+            _ => None,
+        };
+        self.keeps_labels(attr.classification(), display)
+    }
+
+    /// The decision on one attribute from its labels: `classification` as [`Attr::classification`] reads
+    /// it, `display` `Some(level or None for null/missing)` or `None` when the member is not a level.
+    pub(crate) fn keeps_labels(
+        self,
+        classification: Option<Classification>,
+        display: Option<Option<Display>>,
+    ) -> bool {
         if let Some(allowed) = self.classifications {
             // A missing or unknown label matches nothing but read:fullprofile.
-            if !attr.classification().is_some_and(|c| allowed.contains(c)) {
+            if !classification.is_some_and(|c| allowed.contains(c)) {
                 return false;
             }
         }
         if self.displays.is_none() && self.narrow.is_none() {
             return true;
         }
-        // Display text that is not a level (never valid, but possible in stored data) matches no set.
-        let display = match attr.display_value() {
-            Value::Null => None,
-            Value::String(s) => match Display::parse(s) {
-                Some(d) => Some(d),
-                None => return false,
-            },
-            _ => return false,
+        let Some(display) = display else {
+            return false;
         };
         self.displays.is_none_or(|set| set.contains(display))
             && self.narrow.is_none_or(|set| set.contains(display))

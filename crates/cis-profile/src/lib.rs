@@ -14,6 +14,7 @@
 //! | [`fake`] | deterministic, realistic fake profiles for demos, tests and benchmarks |
 //! | [`merge`] | applying a publisher's profile to the stored one (null = no change) |
 //! | [`filter`] | classification and display filtering by scopes |
+//! | [`filter_raw`] | the same filter over a stored profile's JSON text, kept attributes copied through |
 //! | [`rules`] | the publisher rules document and the create/update decision |
 //! | [`identifiers`] | uuid and primary_username derivation from the salt |
 //! | [`flat`] | the flattened search copy (`flat_profile`) of a profile |
@@ -25,6 +26,7 @@ pub mod catalogue;
 pub mod enums;
 pub mod fake;
 pub mod filter;
+pub mod filter_raw;
 pub mod flat;
 pub mod identifiers;
 pub mod json;
