@@ -2,8 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const SIGNED_PROFILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -15,21 +14,10 @@ const NULL_PROFILE: &str = concat!(
 );
 
 /// Runs `cis <args>` with `stdin` on standard input.
+mod common;
+
 fn cis(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cis"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::run_cis(args, stdin.as_bytes())
 }
 
 fn stdout(o: &Output) -> String {

@@ -5,9 +5,12 @@
 //! - `merge/partial_3_changes`: the null profile with three attributes set (the usual publisher shape).
 //! - `merge/owned_partial_3_changes`: the same through `merge_into`, for a caller that owns the stored copy.
 //! - `filter/public` and `filter/read_fullprofile`: one Person API filter per returned profile.
+//! - `filter/stored_text_*`: what the Person API pays per profile from the stored text: parse + `filter` +
+//!   serialise (`parsed`) against `filter_raw` (`raw`), for a public caller.
 
 use cis_profile::attr::{set_payload, set_publisher};
 use cis_profile::filter::{ScopeSet, filter};
+use cis_profile::filter_raw::filter_raw;
 use cis_profile::merge::{merge, merge_into};
 use cis_profile::{AttrPath, Profile};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -89,6 +92,17 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("read_fullprofile", |b| {
         b.iter(|| filter(black_box(&stored), black_box(&full), None))
+    });
+    let text = stored.to_json();
+    group.bench_function("stored_text_public_parsed", |b| {
+        b.iter(|| {
+            let value = serde_json::from_str(black_box(&text)).unwrap_or(Value::Null);
+            let profile = Profile::from_stored(value).unwrap_or_else(|_| Profile::null());
+            serde_json::to_string(&filter(&profile, black_box(&public), None))
+        })
+    });
+    group.bench_function("stored_text_public_raw", |b| {
+        b.iter(|| filter_raw(black_box(&text), black_box(&public), None).map(|t| t.len()))
     });
     group.finish();
 }
