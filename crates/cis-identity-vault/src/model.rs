@@ -25,6 +25,30 @@ impl StoredProfile {
     }
 }
 
+/// A profile as stored, as its JSON text (what the Person API filters without parsing it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredJson {
+    pub user_id: String,
+    /// `active.value`; `None` when null.
+    pub active: Option<bool>,
+    /// `None` for an item written by the original CIS (no `version` attribute).
+    pub version: Option<u64>,
+    /// The profile's JSON text; adapters that parse profiles give their compact serialisation.
+    pub json: String,
+}
+
+impl StoredJson {
+    /// The text form of a parsed profile (the ports' default implementations).
+    pub fn of(stored: &StoredProfile) -> StoredJson {
+        StoredJson {
+            user_id: stored.profile.user_id().unwrap_or_default().to_string(),
+            active: stored.profile.active(),
+            version: stored.version,
+            json: stored.profile.to_json(),
+        }
+    }
+}
+
 /// The condition of a write (processor-and-vault.md §5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {

@@ -5,7 +5,7 @@
 use crate::error::VaultResult;
 use crate::model::{
     AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord,
-    StoredProfile,
+    StoredJson, StoredProfile,
 };
 use async_trait::async_trait;
 
@@ -15,6 +15,12 @@ pub trait ProfileReader: Send + Sync {
     /// The profile the lookup finds; for an email or username shared by several users, the one with the
     /// smallest user_id.
     async fn get(&self, lookup: &Lookup) -> VaultResult<Option<StoredProfile>>;
+
+    /// What [`get`](ProfileReader::get) finds, as its stored JSON text. Adapters that keep the text
+    /// return it unparsed (and so unchecked); the default parses through `get` and serialises.
+    async fn get_json(&self, lookup: &Lookup) -> VaultResult<Option<StoredJson>> {
+        Ok(self.get(lookup).await?.as_ref().map(StoredJson::of))
+    }
 }
 
 /// Writes profiles, always conditionally, each together with the status record of its change.
@@ -40,6 +46,15 @@ pub trait ProfileWriter: Send + Sync {
 pub trait ProfileLister: Send + Sync {
     /// Full profiles.
     async fn list_profiles(&self, query: &ListQuery) -> VaultResult<Page<StoredProfile>>;
+    /// The page [`list_profiles`](ProfileLister::list_profiles) gives, as stored JSON texts (unparsed
+    /// where the adapter keeps the text; the default parses and serialises).
+    async fn list_profiles_json(&self, query: &ListQuery) -> VaultResult<Page<StoredJson>> {
+        let page = self.list_profiles(query).await?;
+        Ok(Page {
+            items: page.items.iter().map(StoredJson::of).collect(),
+            next: page.next,
+        })
+    }
     /// Index entries only (user_id, uuid, primary_email, active), served without reading profiles.
     async fn list_ids(&self, query: &ListQuery) -> VaultResult<Page<IdEntry>>;
     /// Users whose attribute matches the query (`crate::search::matches` decides).

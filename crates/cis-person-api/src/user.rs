@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use cis_identity_vault::Lookup;
 use cis_identity_vault::search::active_matches;
 use cis_profile::AttrPath;
-use cis_profile::filter::filter_into;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Uri};
 use serde_json::json;
@@ -20,6 +19,7 @@ use crate::auth::authenticate;
 use crate::error::PersonApiError;
 use crate::params::Params;
 use crate::state::PersonApiState;
+use crate::users::stored_json;
 
 /// The path segment, or 400 when it cannot be decoded (not UTF-8 after percent-decoding).
 pub(crate) fn segment(path: Result<Path<String>, PathRejection>) -> Result<String, PersonApiError> {
@@ -98,15 +98,13 @@ async fn one_user(
     let filter_display = params.filter_display()?;
     let found = state
         .vault
-        .get(&lookup)
+        .get_json(&lookup)
         .await?
-        .filter(|stored| active_matches(stored.profile.active(), active));
+        .filter(|stored| active_matches(stored.active, active));
     let Some(stored) = found else {
         return Err(PersonApiError::UserNotFound(searched(&lookup).to_owned()));
     };
-    let filtered = filter_into(stored.profile, &caller.scopes, filter_display);
-    let body =
-        serde_json::to_vec(&filtered).map_err(|e| PersonApiError::Internal(e.to_string()))?;
+    let body = stored_json(stored, &caller, filter_display)?;
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -124,8 +124,8 @@ fn keeps(path: AttrPath, attr: &RawValue, rules: Rules) -> Result<bool, RawFilte
         .transpose()
         .map_err(|e| refuse(format_args!("{dotted}.metadata: {e}")))?
         .unwrap_or_default();
-    let classification = label_text(labels.classification, dotted)?
-        .and_then(|c| Classification::parse_stored(&c.0));
+    let classification =
+        label_text(labels.classification, dotted)?.and_then(|c| Classification::parse_stored(&c.0));
     // JSON null or missing: no level; a string: a level or nothing; anything else matches no set.
     let display = match labels.display {
         None => Some(None),
@@ -135,7 +135,10 @@ fn keeps(path: AttrPath, attr: &RawValue, rules: Rules) -> Result<bool, RawFilte
 }
 
 /// A label's text when it is a JSON string, else `None`.
-fn label_text<'a>(v: Option<&'a RawValue>, dotted: &str) -> Result<Option<Key<'a>>, RawFilterError> {
+fn label_text<'a>(
+    v: Option<&'a RawValue>,
+    dotted: &str,
+) -> Result<Option<Key<'a>>, RawFilterError> {
     match v {
         Some(raw) if raw.get().starts_with('"') => serde_json::from_str(raw.get())
             .map(Some)
@@ -277,9 +280,7 @@ impl Writer {
 
     fn finish(mut self) -> Result<Cow<'static, str>, RawFilterError> {
         self.buf.push(b'}');
-        String::from_utf8(self.buf)
-            .map(Cow::Owned)
-            .map_err(refuse)
+        String::from_utf8(self.buf).map(Cow::Owned).map_err(refuse)
     }
 }
 

@@ -35,7 +35,11 @@ fn assert_same(text: &str) {
     for scopes in SCOPES {
         let scopes = ScopeSet::parse(scopes);
         for level in [None, Some(Display::Public), Some(Display::Staff)] {
-            assert_eq!(raw(text, &scopes, level), parsed(text, &scopes, level), "{scopes:?} {level:?}");
+            assert_eq!(
+                raw(text, &scopes, level),
+                parsed(text, &scopes, level),
+                "{scopes:?} {level:?}"
+            );
         }
     }
 }
@@ -43,8 +47,14 @@ fn assert_same(text: &str) {
 #[test]
 fn odd_labels_are_decided_as_the_parsed_filter_decides() {
     for (member, value) in [
-        ("classification", json!("Mozilla Confidential - Specific Work Groups Only")),
-        ("classification", json!("Mozilla Confidential - Staff and NDA'd Mozillians Only")),
+        (
+            "classification",
+            json!("Mozilla Confidential - Specific Work Groups Only"),
+        ),
+        (
+            "classification",
+            json!("Mozilla Confidential - Staff and NDA'd Mozillians Only"),
+        ),
         ("classification", json!("SECRET")),
         ("classification", json!(null)),
         ("classification", json!(3)),
@@ -88,13 +98,26 @@ fn texts_from_stored_refuses_are_refused() {
     let mut flat_group = Profile::null().to_value();
     flat_group["staff_information"] = json!([]);
     let mut no_metadata = Profile::null().to_value();
-    no_metadata["fun_title"].as_object_mut().unwrap().remove("metadata");
+    no_metadata["fun_title"]
+        .as_object_mut()
+        .unwrap()
+        .remove("metadata");
     let mut no_payload = Profile::null().to_value();
-    no_payload["fun_title"].as_object_mut().unwrap().remove("value");
+    no_payload["fun_title"]
+        .as_object_mut()
+        .unwrap()
+        .remove("value");
     let mut list_metadata = Profile::null().to_value();
     list_metadata["fun_title"]["metadata"] = json!(["PUBLIC", "public"]);
     let public = ScopeSet::parse("display:public");
-    for doc in [unknown, flat_group, no_metadata, no_payload, list_metadata, json!([])] {
+    for doc in [
+        unknown,
+        flat_group,
+        no_metadata,
+        no_payload,
+        list_metadata,
+        json!([]),
+    ] {
         let text = doc.to_string();
         assert_eq!(parsed(&text, &public, None), None);
         assert!(filter_raw(&text, &public, None).is_err(), "{doc}");
@@ -109,7 +132,11 @@ fn duplicate_members_are_left_to_the_parsed_path() {
     for dup in [
         text.replacen("{\"schema\":", "{\"schema\":\"x\",\"schema\":", 1),
         text.replacen("\"title\":", "\"title\":{},\"title\":", 1),
-        text.replacen("\"classification\":", "\"classification\":\"PUBLIC\",\"classification\":", 1),
+        text.replacen(
+            "\"classification\":",
+            "\"classification\":\"PUBLIC\",\"classification\":",
+            1,
+        ),
     ] {
         assert!(filter_raw(&dup, &public, None).is_err());
     }
@@ -118,8 +145,17 @@ fn duplicate_members_are_left_to_the_parsed_path() {
 #[test]
 fn nothing_to_remove_passes_the_text_through_untouched() {
     let text = format!(" {} ", Profile::null().to_json());
-    let out = filter_raw(&text, &ScopeSet::parse("read:fullprofile display:all"), None).unwrap();
+    let out = filter_raw(
+        &text,
+        &ScopeSet::parse("read:fullprofile display:all"),
+        None,
+    )
+    .unwrap();
     assert!(matches!(out, Cow::Borrowed(t) if t == text));
-    let out = filter_raw(&text, &ScopeSet::parse("read:fullprofile display:all"), Some(Display::Staff));
+    let out = filter_raw(
+        &text,
+        &ScopeSet::parse("read:fullprofile display:all"),
+        Some(Display::Staff),
+    );
     assert!(matches!(out, Ok(Cow::Owned(_))));
 }

@@ -79,7 +79,10 @@ fn every_scope_combination_filters_a_fake_profile_the_same() {
 
 #[test]
 fn every_filtering_vector_filters_the_same_from_its_text() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/vectors/filtering.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/vectors/filtering.json"
+    );
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut null = Profile::null();
     for (dotted, attr) in doc["profile"].as_object().unwrap() {
@@ -94,8 +97,14 @@ fn every_filtering_vector_filters_the_same_from_its_text() {
             .iter()
             .map(|s| s.as_str().unwrap().to_string())
             .collect();
-        let level = case["filterDisplay"].as_str().map(|s| Display::parse(s).unwrap());
+        let level = case["filterDisplay"]
+            .as_str()
+            .map(|s| Display::parse(s).unwrap());
         let (raw, expected) = both(&profile, &scopes, level);
-        assert_eq!(raw, expected, "{:?} / {:?}", case["scopes"], case["filterDisplay"]);
+        assert_eq!(
+            raw, expected,
+            "{:?} / {:?}",
+            case["scopes"], case["filterDisplay"]
+        );
     }
 }

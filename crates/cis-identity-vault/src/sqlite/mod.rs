@@ -27,14 +27,14 @@ use crate::cursor;
 use crate::error::{VaultError, VaultResult};
 use crate::model::{
     AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord,
-    StoredProfile,
+    StoredJson, StoredProfile,
 };
 use crate::ports::{ProfileLister, ProfileReader, ProfileWriter, StatusStore};
 use crate::search;
 use async_trait::async_trait;
 use cis_profile::Profile;
 use pool::Connections;
-use rows::{Db, RawProfile, WriteRow};
+use rows::{Db, JSON_COLUMNS, RawProfile, WriteRow, json_from_row};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -208,6 +208,15 @@ impl ProfileReader for SqliteVault {
         })
         .await
     }
+
+    /// The stored text, unparsed.
+    async fn get_json(&self, lookup: &Lookup) -> VaultResult<Option<StoredJson>> {
+        let lookup = lookup.clone();
+        self.read(move |conn| {
+            reads::get_with(conn, &lookup, JSON_COLUMNS, json_from_row)?.transpose()
+        })
+        .await
+    }
 }
 
 #[async_trait]
@@ -247,6 +256,31 @@ impl ProfileLister for SqliteVault {
         let items = parse_rows(page.items).await?;
         Ok(Page {
             items,
+            next: page.next,
+        })
+    }
+
+    /// The stored texts, unparsed.
+    async fn list_profiles_json(&self, query: &ListQuery) -> VaultResult<Page<StoredJson>> {
+        search::check_limit(query.limit)?;
+        let after = cursor::decode_opt(query.cursor.as_ref())?;
+        let filter =
+            reads::Filter::new(after.as_deref(), query.active, query.connection.as_deref());
+        let limit = query.limit;
+        let rows = self
+            .read(move |conn| {
+                reads::profiles_with(
+                    conn,
+                    filter,
+                    limit.saturating_add(1),
+                    JSON_COLUMNS,
+                    json_from_row,
+                )
+            })
+            .await?;
+        let page = page_of(rows, limit, |row| row.as_ref().map_or("", |j| &j.user_id));
+        Ok(Page {
+            items: page.items.into_iter().collect::<VaultResult<_>>()?,
             next: page.next,
         })
     }

@@ -2,13 +2,15 @@
 //! and attribute search pages. Page rows come back unparsed ([`RawProfile`]) so the caller can return the
 //! connection before the (costly) profile parsing. No writes here.
 
+#[cfg(doc)]
+use super::rows::JSON_COLUMNS;
 use super::rows::{Db, PROFILE_COLUMNS, RawProfile};
 use crate::error::VaultResult;
 use crate::model::{AttributeQuery, IdEntry, Lookup, Page, SearchValue, StoredProfile};
 use crate::{cursor, search};
 use cis_profile::identifiers::connection_method;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 
 /// Candidate rows an attribute search reads per statement.
 const SEARCH_CHUNK: usize = 200;
@@ -17,6 +19,16 @@ const SEARCH_BUDGET: usize = 20_000;
 
 /// The one row a lookup finds; for an identifier several users share, the smallest user_id.
 pub(super) fn get(conn: &Connection, lookup: &Lookup) -> VaultResult<Option<RawProfile>> {
+    get_with(conn, lookup, PROFILE_COLUMNS, RawProfile::from_row)
+}
+
+/// [`get`] reading `columns` with `map` (the text path reads [`JSON_COLUMNS`]).
+pub(super) fn get_with<T>(
+    conn: &Connection,
+    lookup: &Lookup,
+    columns: &str,
+    map: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> VaultResult<Option<T>> {
     let (column, value) = match lookup {
         Lookup::UserId(v) => ("id", v),
         Lookup::Uuid(v) => ("user_uuid", v),
@@ -24,11 +36,10 @@ pub(super) fn get(conn: &Connection, lookup: &Lookup) -> VaultResult<Option<RawP
         Lookup::PrimaryUsername(v) => ("primary_username", v),
         Lookup::SequenceNumber(v) => ("sequence_number", v),
     };
-    let sql =
-        format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE {column} = ?1 ORDER BY id LIMIT 1");
+    let sql = format!("SELECT {columns} FROM profiles WHERE {column} = ?1 ORDER BY id LIMIT 1");
     conn.prepare_cached(&sql)
         .db()?
-        .query_row([value], RawProfile::from_row)
+        .query_row([value], map)
         .optional()
         .db()
 }
@@ -103,14 +114,23 @@ pub(super) fn profiles(
     filter: Filter,
     limit: usize,
 ) -> VaultResult<Vec<RawProfile>> {
+    profiles_with(conn, filter, limit, PROFILE_COLUMNS, RawProfile::from_row)
+}
+
+/// [`profiles`] reading `columns` with `map` (the text path reads [`JSON_COLUMNS`]).
+pub(super) fn profiles_with<T>(
+    conn: &Connection,
+    filter: Filter,
+    limit: usize,
+    columns: &str,
+    map: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> VaultResult<Vec<T>> {
     let sql = format!(
-        "SELECT {PROFILE_COLUMNS} FROM profiles {} ORDER BY id LIMIT {limit}",
+        "SELECT {columns} FROM profiles {} ORDER BY id LIMIT {limit}",
         filter.sql()
     );
     let mut stmt = conn.prepare_cached(&sql).db()?;
-    let rows = stmt
-        .query_map(params_from_iter(filter.params), RawProfile::from_row)
-        .db()?;
+    let rows = stmt.query_map(params_from_iter(filter.params), map).db()?;
     rows.collect::<Result<_, _>>().db()
 }
 

@@ -3,7 +3,8 @@
 
 use crate::error::{VaultError, VaultResult};
 use crate::model::{
-    ChangeSource, ChangeState, Condition, ProfileWrite, StatusError, StatusRecord, StoredProfile,
+    ChangeSource, ChangeState, Condition, ProfileWrite, StatusError, StatusRecord, StoredJson,
+    StoredProfile,
 };
 use crate::search::ItemFields;
 use cis_profile::Profile;
@@ -113,6 +114,27 @@ impl RawProfile {
             sequence_number: self.sequence_number,
         })
     }
+}
+
+/// The columns [`json_from_row`] reads, in order.
+pub(super) const JSON_COLUMNS: &str = "id, active, version, profile";
+
+/// A profile row as its stored text, unparsed; `Corrupt` only for a negative version.
+pub(super) fn json_from_row(row: &Row<'_>) -> rusqlite::Result<VaultResult<StoredJson>> {
+    let user_id: String = row.get(0)?;
+    let version: Option<i64> = row.get(2)?;
+    let Ok(version) = version.map(u64::try_from).transpose() else {
+        return Ok(Err(VaultError::Corrupt {
+            id: user_id,
+            message: "negative version".into(),
+        }));
+    };
+    Ok(Ok(StoredJson {
+        user_id,
+        active: row.get(1)?,
+        version,
+        json: row.get(3)?,
+    }))
 }
 
 /// The columns [`status_from_row`] reads, in order.

@@ -19,11 +19,13 @@ pub mod lists;
 pub mod population;
 pub mod search;
 pub mod status;
+pub mod texts;
 pub mod writes;
 
 pub use lists::*;
 pub use search::*;
 pub use status::*;
+pub use texts::*;
 pub use writes::*;
 
 use cis_identity_vault::{
@@ -97,6 +99,8 @@ macro_rules! vault_contract {
             a_search_finds_staff_by_boolean_and_text_attributes,
             an_invalid_cursor_is_rejected_everywhere,
             a_page_limit_of_zero_is_an_invalid_request,
+            text_lookups_agree_with_parsed_lookups,
+            text_pages_agree_with_parsed_pages,
         );
     };
 }
