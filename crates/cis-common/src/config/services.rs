@@ -105,13 +105,13 @@ impl ChangeServiceConfig {
     }
 
     pub fn token_settings(&self) -> TokenSettings {
-        TokenSettings {
-            issuer: self.issuer(),
-            audience: self.api_identifier.clone(),
-            jwks_url: self.jwks_url.clone(),
-            jwks_cache: Duration::from_secs(self.jwks_cache_seconds),
-            leeway: Duration::from_secs(self.token_leeway_seconds),
-        }
+        token_settings(
+            &self.auth0_domain,
+            &self.api_identifier,
+            &self.jwks_url,
+            self.jwks_cache_seconds,
+            self.token_leeway_seconds,
+        )
     }
 }
 
@@ -145,12 +145,29 @@ impl PersonApiConfig {
     }
 
     pub fn token_settings(&self) -> TokenSettings {
-        TokenSettings {
-            issuer: self.issuer(),
-            audience: self.api_identifier.clone(),
-            jwks_url: self.jwks_url.clone(),
-            jwks_cache: Duration::from_secs(self.jwks_cache_seconds),
-            leeway: Duration::from_secs(self.token_leeway_seconds),
-        }
+        token_settings(
+            &self.auth0_domain,
+            &self.api_identifier,
+            &self.jwks_url,
+            self.jwks_cache_seconds,
+            self.token_leeway_seconds,
+        )
+    }
+}
+
+/// The token rules of one API section: both sections have the same keys with their own values.
+fn token_settings(
+    auth0_domain: &str,
+    audience: &str,
+    jwks_url: &str,
+    cache_seconds: u64,
+    leeway_seconds: u64,
+) -> TokenSettings {
+    TokenSettings {
+        issuer: issuer_of(auth0_domain),
+        audience: audience.to_string(),
+        jwks_url: jwks_url.to_string(),
+        jwks_cache: Duration::from_secs(cache_seconds),
+        leeway: Duration::from_secs(leeway_seconds),
     }
 }

@@ -244,11 +244,7 @@ impl ProfileWriter for SqliteVault {
 #[async_trait]
 impl ProfileLister for SqliteVault {
     async fn list_profiles(&self, query: &ListQuery) -> VaultResult<Page<StoredProfile>> {
-        search::check_limit(query.limit)?;
-        let after = cursor::decode_opt(query.cursor.as_ref())?;
-        let filter =
-            reads::Filter::new(after.as_deref(), query.active, query.connection.as_deref());
-        let limit = query.limit;
+        let (filter, limit) = list_filter(query)?;
         let rows = self
             .read(move |conn| reads::profiles(conn, filter, limit.saturating_add(1)))
             .await?;
@@ -262,11 +258,7 @@ impl ProfileLister for SqliteVault {
 
     /// The stored texts, unparsed.
     async fn list_profiles_json(&self, query: &ListQuery) -> VaultResult<Page<StoredJson>> {
-        search::check_limit(query.limit)?;
-        let after = cursor::decode_opt(query.cursor.as_ref())?;
-        let filter =
-            reads::Filter::new(after.as_deref(), query.active, query.connection.as_deref());
-        let limit = query.limit;
+        let (filter, limit) = list_filter(query)?;
         let rows = self
             .read(move |conn| {
                 reads::profiles_with(
@@ -286,11 +278,7 @@ impl ProfileLister for SqliteVault {
     }
 
     async fn list_ids(&self, query: &ListQuery) -> VaultResult<Page<IdEntry>> {
-        search::check_limit(query.limit)?;
-        let after = cursor::decode_opt(query.cursor.as_ref())?;
-        let filter =
-            reads::Filter::new(after.as_deref(), query.active, query.connection.as_deref());
-        let limit = query.limit;
+        let (filter, limit) = list_filter(query)?;
         let rows = self
             .read(move |conn| reads::ids(conn, filter, limit.saturating_add(1)))
             .await?;
@@ -323,3 +311,11 @@ impl StatusStore for SqliteVault {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+
+/// The checked limit and the SQL filter of a list query (cursor, `active`, connection prefix).
+fn list_filter(query: &ListQuery) -> VaultResult<(reads::Filter, usize)> {
+    search::check_limit(query.limit)?;
+    let after = cursor::decode_opt(query.cursor.as_ref())?;
+    let filter = reads::Filter::new(after.as_deref(), query.active, query.connection.as_deref());
+    Ok((filter, query.limit))
+}
