@@ -15,8 +15,8 @@ use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::error::DisplayErrorContext;
 use aws_sdk_kinesis::primitives::Blob;
 use aws_sdk_kinesis::types::PutRecordsRequestEntry;
-use cis_processor::pipeline::backoff;
-use cis_processor::{ChangeEnvelope, ChangeStream, StreamError};
+use cis_change::backoff::backoff;
+use cis_change::{ChangeEnvelope, ChangeStream, StreamError};
 use tracing::warn;
 
 /// Retries of records that Kinesis did not take (throttling, internal failures), after the first attempt.

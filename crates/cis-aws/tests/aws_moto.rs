@@ -1,11 +1,12 @@
 //! cis-aws against moto_server: the SDK configuration, SSM reads (SecureString, retries within a budget,
 //! signing keys, the uuid salt) and the vault table resolution (ARN, name, tags).
-//! Needs `CIS_TEST_MOTO_URL` (cis-identity-vault/tests/support/moto.rs); the budget test needs no server.
+//!
+//! The tests that need moto_server are `#[ignore]`d, so a plain `cargo test` lists them as ignored;
+//! `ci/test.sh` starts moto, sets `CIS_TEST_MOTO_URL` and runs them with the ignored tests included. Run
+//! without the variable, such a test fails at once and says why (`cis_testkit::moto::url`). The SDK
+//! configuration and budget tests need no server and always run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-#[path = "../../cis-identity-vault/tests/support/moto.rs"]
-mod moto;
 
 use aws_config::SdkConfig;
 use aws_sdk_ssm::config::{Credentials, SharedCredentialsProvider};
@@ -15,24 +16,17 @@ use cis_aws::{
     dynamodb_client, key_parameter, load_sdk_config, resolve_table_names, ssm_client,
 };
 use cis_crypto::{KeyError, PublicKey, SigningKeySource};
-use cis_identity_vault::curator::{self, CuratorSettings};
+use cis_identity_vault::curator;
 use cis_profile::Publisher;
+use cis_testkit::moto;
 use std::time::{Duration, Instant};
 
-macro_rules! moto_or_skip {
-    ($name:literal) => {
-        match moto::url($name) {
-            Some(url) => sdk_config(&url).await,
-            None => return,
-        }
-    };
-}
-
-/// The configuration `main` would load, with moto's dummy credentials.
-async fn sdk_config(url: &str) -> SdkConfig {
+/// The configuration `main` would load, pointed at moto (`cis_testkit::moto::url`), with its dummy
+/// credentials.
+async fn sdk_config() -> SdkConfig {
     let settings = AwsSettings {
         region: Some(moto::REGION.into()),
-        endpoint_url: Some(url.into()),
+        endpoint_url: Some(moto::url()),
     };
     let credentials = Credentials::new(
         moto::ACCESS_KEY_ID,
@@ -49,16 +43,12 @@ async fn sdk_config(url: &str) -> SdkConfig {
 }
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../../fixtures/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    cis_testkit::fixture(&format!("keys/{name}"))
 }
 
-async fn put_secure(config: &SdkConfig, name: &str, value: &str) {
-    let client = ssm_client(config, None);
-    client
+/// Stores a SecureString parameter (set-up, through the test kit's own SSM client).
+async fn put_secure(name: &str, value: &str) {
+    moto::ssm()
         .put_parameter()
         .name(name)
         .value(value)
@@ -82,18 +72,20 @@ async fn the_sdk_configuration_carries_the_region_and_the_endpoint() {
 }
 
 #[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
 async fn a_secure_string_reads_back_decrypted() {
-    let config = moto_or_skip!("a_secure_string_reads_back_decrypted");
+    let config = sdk_config().await;
     let name = format!("/iam/cis/{}/uuid_salt", moto::unique_name("t"));
-    put_secure(&config, &name, "s3cr3t salt").await;
+    put_secure(&name, "s3cr3t salt").await;
     let params = SsmParameters::new(ssm_client(&config, None));
     assert_eq!(params.get_secure(&name).await.unwrap(), "s3cr3t salt");
     assert_eq!(params.load_uuid_salt(&name).await.unwrap(), "s3cr3t salt");
 }
 
 #[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
 async fn a_missing_parameter_fails_at_once_without_retries() {
-    let config = moto_or_skip!("a_missing_parameter_fails_at_once_without_retries");
+    let config = sdk_config().await;
     let name = format!("/iam/cis/{}/missing", moto::unique_name("t"));
     // A retrying reader would use its whole budget; a slow (busy) moto still answers well within half.
     let params = SsmParameters::new(ssm_client(&config, None)).with_budget(Duration::from_secs(20));
@@ -148,17 +140,16 @@ async fn an_unreachable_ssm_gives_up_within_the_budget() {
 }
 
 #[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
 async fn signing_keys_are_loaded_per_publisher_from_pem_and_jwk() {
-    let config = moto_or_skip!("signing_keys_are_loaded_per_publisher_from_pem_and_jwk");
+    let config = sdk_config().await;
     let path = format!("/iam/cis/{}/keys", moto::unique_name("t"));
     put_secure(
-        &config,
         &key_parameter(&path, Publisher::Cis),
         &fixture("fake-publisher-key_1.priv.pem"),
     )
     .await;
     put_secure(
-        &config,
         &key_parameter(&path, Publisher::Ldap),
         &fixture("fake-publisher-key_0.priv.jwk"),
     )
@@ -190,8 +181,9 @@ async fn signing_keys_are_loaded_per_publisher_from_pem_and_jwk() {
 }
 
 #[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
 async fn a_missing_or_invalid_signing_key_fails_the_load() {
-    let config = moto_or_skip!("a_missing_or_invalid_signing_key_fails_the_load");
+    let config = sdk_config().await;
     let path = format!("/iam/cis/{}/keys", moto::unique_name("t"));
     let params = SsmParameters::new(ssm_client(&config, None));
     let missing = SsmSigningKeys::load(&params, &path, &[Publisher::Cis]).await;
@@ -201,7 +193,7 @@ async fn a_missing_or_invalid_signing_key_fails_the_load() {
             name: format!("{path}/cis")
         })
     );
-    put_secure(&config, &key_parameter(&path, Publisher::Cis), "not a key").await;
+    put_secure(&key_parameter(&path, Publisher::Cis), "not a key").await;
     let invalid = SsmSigningKeys::load(&params, &path, &[Publisher::Cis]).await;
     assert!(
         matches!(invalid, Err(AwsError::InvalidSigningKey { .. })),
@@ -209,16 +201,17 @@ async fn a_missing_or_invalid_signing_key_fails_the_load() {
     );
 }
 
-async fn create_tables(config: &SdkConfig, environment: &str, tables: TableNames) {
-    let mut settings = CuratorSettings::new(environment, tables);
-    settings.poll_interval = Duration::from_millis(50);
-    let report = curator::ensure(&dynamodb_client(config), &settings).await;
+/// Makes vault and status tables tagged for `environment` (set-up, through the test kit's own client).
+async fn create_tables(environment: &str, tables: TableNames) {
+    let settings = moto::curator_settings(environment, tables);
+    let report = curator::ensure(&moto::dynamodb(), &settings).await;
     assert!(!report.has_errors(), "{}", report.to_json());
 }
 
 #[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
 async fn the_table_arn_wins_and_the_status_table_can_be_named() {
-    let config = moto_or_skip!("the_table_arn_wins_and_the_status_table_can_be_named");
+    let config = sdk_config().await;
     let settings = TableSettings {
         environment: "production".into(),
         dynamodb_arn: Some(
@@ -242,9 +235,9 @@ async fn the_table_arn_wins_and_the_status_table_can_be_named() {
 }
 
 #[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
 async fn the_environment_names_the_tables_when_it_exists_or_nothing_is_tagged() {
-    let config =
-        moto_or_skip!("the_environment_names_the_tables_when_it_exists_or_nothing_is_tagged");
+    let config = sdk_config().await;
     let client = dynamodb_client(&config);
     let environment = moto::unique_name("env");
     let expected = TableNames::for_environment(&environment);
@@ -254,7 +247,7 @@ async fn the_environment_names_the_tables_when_it_exists_or_nothing_is_tagged() 
             .unwrap(),
         expected
     );
-    create_tables(&config, &environment, expected.clone()).await;
+    create_tables(&environment, expected.clone()).await;
     assert_eq!(
         resolve_table_names(&client, &TableSettings::new(&environment))
             .await
@@ -264,15 +257,16 @@ async fn the_environment_names_the_tables_when_it_exists_or_nothing_is_tagged() 
 }
 
 #[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
 async fn an_absent_named_table_is_found_by_its_tags() {
-    let config = moto_or_skip!("an_absent_named_table_is_found_by_its_tags");
+    let config = sdk_config().await;
     let client = dynamodb_client(&config);
     let environment = moto::unique_name("env");
     let legacy = TableNames::new(
         moto::unique_name("legacy-vault"),
         moto::unique_name("legacy-status"),
     );
-    create_tables(&config, &environment, legacy.clone()).await;
+    create_tables(&environment, legacy.clone()).await;
 
     let names = resolve_table_names(&client, &TableSettings::new(&environment))
         .await
@@ -287,7 +281,7 @@ async fn an_absent_named_table_is_found_by_its_tags() {
         moto::unique_name("second-vault"),
         moto::unique_name("second-status"),
     );
-    create_tables(&config, &environment, other).await;
+    create_tables(&environment, other).await;
     let ambiguous = resolve_table_names(&client, &TableSettings::new(&environment)).await;
     assert!(
         matches!(ambiguous, Err(AwsError::AmbiguousTables { .. })),

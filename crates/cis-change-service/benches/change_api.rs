@@ -1,6 +1,10 @@
 //! Change API benchmark, in process: the real router with real token validation (RS256 against a JWKS)
-//! and real signature verification of every incoming attribute, over a SQLite vault in a temporary
+//! and real signature verification of every changed attribute, over a SQLite vault in a temporary
 //! directory, in stream mode (in-memory change stream) and in direct mode (the API writes SQLite).
+//!
+//! "Before" runs the stream mode as it was before the check/apply split, in the same process: the same
+//! check, then CIS's own attributes signed as `cis` (uuid, primary_username, last_modified, active) and
+//! thrown away, then the append ([`SignAndDiscardSink`]). "Now" is the stream sink the service runs.
 //!
 //! Profiles (`fake_profile(seed)`, each attribute signed by the publisher it claims) and request bodies are
 //! made before timing starts. Run: `cargo bench -p cis-change-service --bench change_api`.
@@ -16,8 +20,10 @@ use cis_change_service::{ChangeServiceState, Limits, router};
 use cis_common::auth::DevIssuer;
 use cis_crypto::{KeySet, SigningKey, sign_attribute};
 use cis_identity_vault::{SqliteVault, Vault};
-use cis_processor::{
-    ChangeStream, MemoryChangeStream, Pipeline, PipelineDeps, StaticKeys, Switches,
+use async_trait::async_trait;
+use cis_change::{
+    Accepted, ChangeEnvelope, ChangeSink, ChangeStream, DirectSink, Incoming, MemoryChangeStream,
+    Pipeline, PipelineDeps, SinkError, StaticKeys, StreamSink, new_sequence_number,
 };
 use cis_profile::rules::PublisherRules;
 use cis_profile::{AttrPath, Profile, Publisher};
@@ -87,31 +93,106 @@ fn signed_body(seed: u64, keys: &Keys) -> Result<serde_json::Value> {
     Ok(profile.into_value())
 }
 
-fn pipeline(vault: Arc<SqliteVault>, keys: &Keys) -> Pipeline {
-    Pipeline::new(PipelineDeps {
-        vault: vault.clone(),
-        keys: Arc::new(StaticKeys::new(keys.trusted.clone())),
-        cis_signer: keys.cis.clone(),
-        rules: Arc::new(PublisherRules::embedded().clone()),
-        uuid_salt: Some("bench-salt".into()),
-        switches: Switches::default(),
-        write_retries: 5,
-        status_retention_days: 90,
-    })
+fn pipeline(vault: Arc<SqliteVault>, keys: &Keys) -> Arc<Pipeline> {
+    let trusted = Arc::new(StaticKeys::new(keys.trusted.clone()));
+    let rules = Arc::new(PublisherRules::embedded().clone());
+    let deps = PipelineDeps::new(vault, trusted, keys.cis.clone(), rules).with_salt("bench-salt");
+    Arc::new(Pipeline::new(deps))
 }
 
-fn app(vault: Arc<SqliteVault>, direct: bool, keys: &Keys, issuer: &DevIssuer) -> Router {
+/// Which sink the app under test runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Stream,
+    StreamBefore,
+    Direct,
+}
+
+fn app(vault: Arc<SqliteVault>, mode: Mode, keys: &Keys, issuer: &DevIssuer) -> Router {
     let pipeline = pipeline(vault.clone(), keys);
     let stream: Arc<dyn ChangeStream> = Arc::new(MemoryChangeStream::new());
-    router(ChangeServiceState {
-        tokens: Arc::new(issuer.validator()),
-        pipeline: Arc::new(pipeline),
-        stream: (!direct).then_some(stream),
-        vault: vault as Arc<dyn Vault>,
-        limits: Limits::default(),
-        allow_delete: false,
-        version: Arc::from("bench"),
-    })
+    let concurrency = Limits::default().write_concurrency;
+    let sink: Arc<dyn ChangeSink> = match mode {
+        Mode::Stream => Arc::new(StreamSink::new(pipeline.clone(), stream, concurrency)),
+        Mode::StreamBefore => Arc::new(SignAndDiscardSink {
+            pipeline: pipeline.clone(),
+            stream,
+            cis: keys.cis.clone(),
+        }),
+        Mode::Direct => Arc::new(DirectSink::new(pipeline.clone(), concurrency)),
+    };
+    let tokens = Arc::new(issuer.validator());
+    router(ChangeServiceState::new(
+        tokens,
+        pipeline,
+        sink,
+        vault as Arc<dyn Vault>,
+    ))
+}
+
+/// The stream mode before the check/apply split: the check, then the CIS attributes signed and thrown away.
+struct SignAndDiscardSink {
+    pipeline: Arc<Pipeline>,
+    stream: Arc<dyn ChangeStream>,
+    cis: Arc<SigningKey>,
+}
+
+#[async_trait]
+impl ChangeSink for SignAndDiscardSink {
+    async fn upserts(
+        &self,
+        items: Vec<Incoming>,
+        client_id: Option<String>,
+    ) -> Vec<Result<Accepted, SinkError>> {
+        let mut out = Vec::new();
+        for item in items {
+            let checked = match self.pipeline.check_upsert(&item.change).await {
+                Ok(c) => c,
+                Err(e) => {
+                    out.push(Err(e.into()));
+                    continue;
+                }
+            };
+            let mut wasted = checked.merged.clone();
+            let mut paths = vec![AttrPath::LAST_MODIFIED, AttrPath::ACTIVE];
+            if checked.condition == cis_identity_vault::Condition::Create {
+                paths.extend([AttrPath::UUID, AttrPath::PRIMARY_USERNAME]);
+            }
+            for path in paths {
+                let mut attr = wasted.attr_or_null(path);
+                cis_profile::attr::set_payload(&mut attr, path.kind(), serde_json::json!("x"));
+                let _ = sign_attribute(&mut attr, Publisher::Cis, &self.cis);
+                wasted.set_attr(path, attr);
+            }
+            let user = item.change.user_id;
+            let envelope = ChangeEnvelope::upsert(
+                new_sequence_number(),
+                user.as_str().to_string(),
+                checked.condition,
+                client_id.clone(),
+                item.document,
+            );
+            let appended = self.stream.append(std::slice::from_ref(&envelope)).await;
+            out.push(match appended.into_iter().next() {
+                Some(Ok(())) => Ok(Accepted::Changed {
+                    sequence_number: envelope.sequence_number,
+                    condition: checked.condition,
+                    user_id: user,
+                }),
+                Some(Err(e)) => Err(e.into()),
+                None => Err(SinkError::Internal("no result".into())),
+            });
+        }
+        out
+    }
+
+    async fn delete(&self, _: Incoming, _: Option<String>) -> Result<Accepted, SinkError> {
+        Err(SinkError::Internal("not benchmarked".into()))
+    }
+
+    fn mode(&self) -> &'static str {
+        "stream (before)"
+    }
 }
 
 /// Sends one request and checks it was accepted; returns its latency.
@@ -134,8 +215,8 @@ async fn post(router: &Router, path: &str, auth: &str, body: Vec<u8>) -> Result<
     Ok(elapsed)
 }
 
-/// The pipeline's share of a request: schema validation plus `prepare_upsert` (verify every signature,
-/// read, merge, rules, sign the CIS attributes), without HTTP, token or stream.
+/// The pipeline's share of a request in stream mode: schema validation plus `check_upsert` (read, merge,
+/// verify the changed attributes, rules, size), without HTTP, token or stream.
 async fn pipeline_only(
     vault: &Arc<SqliteVault>,
     keys: &Keys,
@@ -145,15 +226,14 @@ async fn pipeline_only(
     let mut times = Vec::with_capacity(values.len());
     for value in values {
         let start = Instant::now();
-        let profile = Profile::from_value(value.clone())?;
-        let user_id = profile.user_id().unwrap_or_default().to_string();
-        pipeline.prepare_upsert(&profile, &user_id).await?;
+        let change = pipeline.parse_change(value.clone(), None)?;
+        pipeline.check_upsert(&change).await?;
         times.push(start.elapsed());
     }
     times.sort();
     println!(
         "{:<44} {:>4} profiles      p50 {:>7.2} ms  p99 {:>7.2} ms",
-        "pipeline alone (schema + prepare_upsert)",
+        "pipeline alone (schema + check_upsert)",
         values.len(),
         ms(percentile(&times, 0.50)),
         ms(percentile(&times, 0.99)),
@@ -258,6 +338,8 @@ async fn run() -> Result<()> {
         (4_000_000, SINGLE_REQUESTS),
         (5_000_000, SINGLE_REQUESTS),
         (6_000_000, batch_count),
+        (7_000_000, SINGLE_REQUESTS),
+        (8_000_000, SINGLE_REQUESTS),
     ]
     .into_iter()
     .map(|(seed, n)| bodies(seed, n, &keys))
@@ -266,16 +348,39 @@ async fn run() -> Result<()> {
 
     let stream_vault = Arc::new(SqliteVault::open(&dir.path().join("stream"))?);
     pipeline_only(&stream_vault, &keys, &sets[0][..100]).await?;
-    let stream_app = app(stream_vault, false, &keys, &issuer);
+    // Before and now, alternated on the same kind of vault, so that machine load hits both alike.
+    let before_vault = Arc::new(SqliteVault::open(&dir.path().join("before"))?);
+    let before_app = app(before_vault, Mode::StreamBefore, &keys, &issuer);
+    let stream_app = app(stream_vault, Mode::Stream, &keys, &issuer);
+    let half = sets[0].len() / 2;
+    for (round, range) in [(1, 0..half), (2, half..sets[0].len())] {
+        singles(
+            &format!("before: stream mode, POST /v2/user, sequential (round {round})"),
+            &before_app,
+            &auth,
+            to_bytes(&sets[6][range.clone()])?,
+            1,
+        )
+        .await?;
+        singles(
+            &format!("now: stream mode, POST /v2/user, sequential (round {round})"),
+            &stream_app,
+            &auth,
+            to_bytes(&sets[0][range])?,
+            1,
+        )
+        .await?;
+    }
+    let label = format!("before: stream mode, POST /v2/user, {CONCURRENT_IN_FLIGHT} in flight");
     singles(
-        "stream mode, POST /v2/user, sequential",
-        &stream_app,
+        &label,
+        &before_app,
         &auth,
-        to_bytes(&sets[0])?,
-        1,
+        to_bytes(&sets[7])?,
+        CONCURRENT_IN_FLIGHT,
     )
     .await?;
-    let label = format!("stream mode, POST /v2/user, {CONCURRENT_IN_FLIGHT} in flight");
+    let label = format!("now: stream mode, POST /v2/user, {CONCURRENT_IN_FLIGHT} in flight");
     singles(
         &label,
         &stream_app,
@@ -293,7 +398,7 @@ async fn run() -> Result<()> {
     .await?;
 
     let direct_vault = Arc::new(SqliteVault::open(&dir.path().join("direct"))?);
-    let direct_app = app(direct_vault, true, &keys, &issuer);
+    let direct_app = app(direct_vault, Mode::Direct, &keys, &issuer);
     singles(
         "direct mode (SQLite), POST /v2/user, sequential",
         &direct_app,

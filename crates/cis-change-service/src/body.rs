@@ -14,6 +14,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
 
 use crate::error::ChangeError;
+use cis_change::Rejection;
 
 /// Reads the whole body, refusing (413) as soon as it grows past `limit` bytes, then checks the
 /// `Content-Type` (415). A `Content-Length` over the limit is refused before a byte is read.
@@ -81,10 +82,11 @@ pub fn profile_object(value: Value) -> Result<Map<String, Value>, ChangeError> {
     };
     match value {
         Value::Object(map) => Ok(map),
-        other => Err(ChangeError::InvalidProfile(format!(
+        other => Err(Rejection::InvalidProfile(format!(
             ": a profile must be a JSON object, not {}",
             kind_of(&other)
-        ))),
+        ))
+        .into()),
     }
 }
 
@@ -92,10 +94,11 @@ pub fn profile_object(value: Value) -> Result<Map<String, Value>, ChangeError> {
 pub fn batch_items(value: Value) -> Result<Vec<Value>, ChangeError> {
     match value {
         Value::Array(items) => Ok(items),
-        other => Err(ChangeError::InvalidProfile(format!(
+        other => Err(Rejection::InvalidProfile(format!(
             ": the body of /v2/users must be a JSON array of profiles, not {}",
             kind_of(&other)
-        ))),
+        ))
+        .into()),
     }
 }
 
@@ -174,7 +177,7 @@ mod tests {
             Value::String(serde_json::to_string(&Value::String(r#"{"a": 1}"#.into())).unwrap());
         assert!(matches!(
             profile_object(twice),
-            Err(ChangeError::InvalidProfile(_))
+            Err(ChangeError::Rejected(Rejection::InvalidProfile(_)))
         ));
     }
 

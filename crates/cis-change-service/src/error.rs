@@ -1,14 +1,15 @@
 //! [`ChangeError`]: every way a Change API request (or one batch item) can fail, and the one place where
-//! each is mapped to the JSON [`ApiError`] of change-api.md §11.
+//! each — the pipeline's [`Rejection`]s included — is mapped to its HTTP status and JSON [`ApiError`]
+//! (docs/contract/change-api.md §11).
 //!
-//! Handlers return `Result<_, ChangeError>`; nothing else in the crate builds status codes for errors.
+//! Handlers return `Result<_, ChangeError>`; nothing else in the crate decides a status for an error.
 //! Internal causes (vault, stream, key source) are logged here, never sent to the client.
 
 use axum::response::{IntoResponse, Response};
+use cis_change::{PipelineError, Rejection, SinkError, StreamError};
 use cis_common::ApiError;
 use cis_common::auth::AuthError;
 use cis_identity_vault::VaultError;
-use cis_processor::{PipelineError, StreamError};
 use http::{Method, StatusCode};
 use tracing::warn;
 
@@ -30,16 +31,6 @@ pub enum ChangeError {
     /// The parser's message with the position where it stopped.
     #[error("invalid JSON: {0}")]
     InvalidJson(String),
-    /// `<json-pointer>: <message>` of the first violation, or the shape problem.
-    #[error("invalid profile: {0}")]
-    InvalidProfile(String),
-    /// The query `user_id` and the body's differ (§4 step 4).
-    #[error("user_id query parameter does not match the body")]
-    UserIdMismatch,
-    #[error("no user_id in the query or the body")]
-    UserIdMissing,
-    #[error("user appears twice in the batch")]
-    DuplicateUserId(String),
     #[error("batch of {count} over the limit of {max}")]
     BatchTooLarge { count: usize, max: usize },
     #[error("deletes are disabled")]
@@ -47,12 +38,18 @@ pub enum ChangeError {
     /// `/v2/status` without `sequenceNumber`.
     #[error("sequenceNumber is missing")]
     MissingSequenceNumber,
-    /// The pipeline refused the change or could not reach a backend.
+    /// The change itself was refused (schema, user, signature, rules, size).
     #[error(transparent)]
-    Pipeline(#[from] PipelineError),
+    Rejected(#[from] Rejection),
+    /// A backend failed while the change was judged or written; the cause is for the log only.
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
+    /// Version conflicts still unresolved after the configured retries.
+    #[error("write conflict")]
+    WriteConflict,
     /// The change stream did not take the change.
-    #[error(transparent)]
-    Stream(#[from] StreamError),
+    #[error("change stream unavailable: {0}")]
+    StreamUnavailable(String),
     /// The vault failed outside the pipeline (status lookups).
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -63,6 +60,29 @@ pub enum ChangeError {
     Internal(String),
     #[error("method not allowed")]
     MethodNotAllowed(&'static [Method]),
+}
+
+impl From<PipelineError> for ChangeError {
+    fn from(e: PipelineError) -> ChangeError {
+        match e {
+            PipelineError::Rejected(r) => ChangeError::Rejected(r),
+            PipelineError::Unavailable(cause) => ChangeError::Unavailable(cause),
+            PipelineError::Conflict(_) => ChangeError::WriteConflict,
+        }
+    }
+}
+
+impl From<SinkError> for ChangeError {
+    fn from(e: SinkError) -> ChangeError {
+        match e {
+            SinkError::Pipeline(e) => e.into(),
+            SinkError::Stream(StreamError::Unavailable(cause)) => {
+                ChangeError::StreamUnavailable(cause)
+            }
+            SinkError::Stream(e @ StreamError::Refused(_)) => ChangeError::Internal(e.to_string()),
+            SinkError::Internal(cause) => ChangeError::Internal(cause),
+        }
+    }
 }
 
 impl From<ChangeError> for ApiError {
@@ -78,21 +98,21 @@ impl From<ChangeError> for ApiError {
                 ApiError::unsupported_media_type(&content_type)
             }
             ChangeError::InvalidJson(message) => ApiError::invalid_json(message),
-            ChangeError::InvalidProfile(description) => ApiError::invalid_profile(description),
-            ChangeError::UserIdMismatch => ApiError::integration_exception(),
-            ChangeError::UserIdMissing => ApiError::user_id_missing(),
-            ChangeError::DuplicateUserId(user_id) => ApiError::duplicate_user_id(&user_id),
             ChangeError::BatchTooLarge { count, max } => ApiError::batch_too_large(count, max),
             ChangeError::DeleteDisabled => ApiError::delete_disabled(),
             ChangeError::MissingSequenceNumber => {
                 ApiError::invalid_request("the sequenceNumber query parameter is required")
             }
-            ChangeError::Pipeline(e) => from_pipeline(e),
-            ChangeError::Stream(StreamError::Unavailable(cause)) => {
+            ChangeError::Rejected(r) => ApiError::new(rejection_status(&r), r.code(), r.to_string()),
+            ChangeError::Unavailable(cause) => {
+                warn!(cause = %cause, "change not judged: backend unavailable");
+                ApiError::backend_unavailable("a backend (identity vault or publisher keys)")
+            }
+            ChangeError::WriteConflict => ApiError::write_conflict(),
+            ChangeError::StreamUnavailable(cause) => {
                 warn!(cause = %cause, "change stream unavailable");
                 ApiError::backend_unavailable("the change stream")
             }
-            ChangeError::Stream(e @ StreamError::Refused(_)) => ApiError::internal(e),
             ChangeError::Vault(e) => {
                 warn!(cause = %e, "identity vault unavailable");
                 ApiError::backend_unavailable("the identity vault")
@@ -104,14 +124,22 @@ impl From<ChangeError> for ApiError {
     }
 }
 
-fn from_pipeline(e: PipelineError) -> ApiError {
-    if e.is_transient() {
-        // The cause (`Display`) may name hosts or tables: it goes to the log only.
-        warn!(cause = %e, code = e.code(), "change not applied: backend problem");
-    }
-    match StatusCode::from_u16(e.status()) {
-        Ok(status) => ApiError::new(status, e.code(), e.description()),
-        Err(_) => ApiError::internal(format!("pipeline error with invalid status {}", e.status())),
+/// The HTTP status of each rejection (docs/contract/change-api.md §11): 400 for a malformed or incomplete
+/// change, 403 when signatures or publisher rules refuse it, 404 for an unknown user, 413 when too large.
+fn rejection_status(rejection: &Rejection) -> StatusCode {
+    match rejection {
+        Rejection::InvalidProfile(_)
+        | Rejection::UserIdMismatch
+        | Rejection::UserIdMissing
+        | Rejection::NewUserIdMissing
+        | Rejection::ActiveMissing
+        | Rejection::DuplicateUserId(_)
+        | Rejection::Undecodable(_) => StatusCode::BAD_REQUEST,
+        Rejection::UuidOrPrimaryUsernameSet
+        | Rejection::InvalidSignature(_)
+        | Rejection::InvalidPublisher(_) => StatusCode::FORBIDDEN,
+        Rejection::UserNotFound(_) => StatusCode::NOT_FOUND,
+        Rejection::ProfileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
     }
 }
 
@@ -126,36 +154,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pipeline_rejections_keep_status_code_and_description() {
-        let e = PipelineError::rejected(
-            403,
-            "invalid_publisher",
-            "[update] ldap is NOT allowed to publish field first_name",
+    fn rejections_keep_their_code_and_description_and_get_their_status() {
+        let e = Rejection::InvalidPublisher(
+            "[update] ldap is NOT allowed to publish field first_name".into(),
         );
-        let api = ApiError::from(ChangeError::from(e));
+        let api = ApiError::from(ChangeError::from(PipelineError::from(e)));
         assert_eq!(api.status, StatusCode::FORBIDDEN);
         assert_eq!(api.code, "invalid_publisher");
         assert_eq!(
             api.description,
             "[update] ldap is NOT allowed to publish field first_name"
         );
+        let big = Rejection::ProfileTooLarge { size: 2, limit: 1 };
+        let api = ApiError::from(ChangeError::Rejected(big));
+        assert_eq!(api.status, StatusCode::PAYLOAD_TOO_LARGE);
     }
 
     #[test]
     fn internal_errors_are_500_with_only_a_reference() {
         let api = ApiError::from(ChangeError::Internal(
-            "index out of range in accept.rs".into(),
+            "index out of range in users.rs".into(),
         ));
         assert_eq!(
             (api.status, api.code.as_ref()),
             (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
         );
-        assert!(
-            api.description.starts_with("internal error, reference "),
-            "{}",
-            api.description
-        );
-        assert!(!api.description.contains("accept.rs"));
+        assert!(api.description.starts_with("internal error, reference "));
+        assert!(!api.description.contains("users.rs"));
     }
 
     #[test]
@@ -166,13 +191,17 @@ mod tests {
         assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(api.code, "backend_unavailable");
         assert!(!api.description.contains("/secret/path"));
-        let api = ApiError::from(ChangeError::from(StreamError::Unavailable(
-            "kinesis 10.1.2.3".into(),
+        let api = ApiError::from(ChangeError::from(SinkError::Stream(
+            StreamError::Unavailable("kinesis 10.1.2.3".into()),
         )));
         assert_eq!(
             (api.status, api.code.as_ref()),
             (StatusCode::SERVICE_UNAVAILABLE, "backend_unavailable")
         );
         assert!(!api.description.contains("10.1.2.3"));
+        let api = ApiError::from(ChangeError::from(PipelineError::Unavailable(
+            "dynamodb 10.0.0.9".into(),
+        )));
+        assert!(!api.description.contains("10.0.0.9"));
     }
 }

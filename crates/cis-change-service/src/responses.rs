@@ -3,17 +3,18 @@
 //!
 //! Pure data: no handler logic, no I/O. Errors of whole requests are `ApiError`'s business (`error.rs`).
 
+use cis_change::Accepted;
 use cis_common::ApiError;
 use cis_identity_vault::{ChangeState, StatusRecord};
+use http::StatusCode;
 use serde::Serialize;
 
-use crate::accept::Accepted;
 use crate::error::ChangeError;
 
 /// `status_code` of an accepted change.
-const STORED: u16 = 200;
+const STORED: StatusCode = StatusCode::OK;
 /// `status_code` of a no-op.
-const NOTHING_TO_DO: u16 = 202;
+const NOTHING_TO_DO: StatusCode = StatusCode::ACCEPTED;
 
 /// The answer for one profile (§5), also an element of a batch answer (§6).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,19 +42,19 @@ impl From<Accepted> for ProfileAnswer {
                 user_id,
             } => ProfileAnswer {
                 sequence_number: Some(sequence_number),
-                status_code: STORED,
+                status_code: STORED.as_u16(),
                 condition: Some(condition.as_str()),
                 code: None,
                 description: None,
-                user_id: Some(user_id),
+                user_id: Some(user_id.into_string()),
             },
             Accepted::Noop { user_id, .. } => ProfileAnswer {
                 sequence_number: None,
-                status_code: NOTHING_TO_DO,
+                status_code: NOTHING_TO_DO.as_u16(),
                 condition: Some("noop"),
                 code: None,
                 description: None,
-                user_id: Some(user_id),
+                user_id: Some(user_id.into_string()),
             },
         }
     }
@@ -86,7 +87,7 @@ pub struct DeleteAnswer {
 impl DeleteAnswer {
     pub fn new(user_id: &str, sequence_number: String) -> DeleteAnswer {
         DeleteAnswer {
-            status: STORED,
+            status: STORED.as_u16(),
             message: format!("user profile deleted for user: {user_id}"),
             condition: "delete",
             sequence_number,
@@ -168,14 +169,16 @@ impl StatusAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cis_change::Rejection;
     use cis_identity_vault::Condition;
+    use cis_profile::UserId;
 
     #[test]
     fn an_accepted_change_has_the_original_keys_in_order() {
         let answer = ProfileAnswer::from(Accepted::Changed {
             sequence_number: "42".into(),
             condition: Condition::Create,
-            user_id: "ad|Mozilla-LDAP|jdoe".into(),
+            user_id: UserId::parse("ad|Mozilla-LDAP|jdoe").unwrap(),
         });
         assert_eq!(
             serde_json::to_string(&answer).unwrap(),
@@ -187,7 +190,7 @@ mod tests {
     fn a_noop_has_a_null_sequence_number_and_status_code_202() {
         let answer = ProfileAnswer::from(Accepted::Noop {
             condition: Condition::Update,
-            user_id: "u".into(),
+            user_id: UserId::parse("u").unwrap(),
         });
         assert_eq!(
             serde_json::to_string(&answer).unwrap(),
@@ -198,7 +201,7 @@ mod tests {
     #[test]
     fn a_rejected_item_carries_status_code_code_and_description() {
         let answer =
-            ProfileAnswer::rejected(ChangeError::DuplicateUserId("u".into()), Some("u".into()));
+            ProfileAnswer::rejected(Rejection::DuplicateUserId("u".into()).into(), Some("u".into()));
         let value = serde_json::to_value(&answer).unwrap();
         assert_eq!(value["status_code"], 400);
         assert_eq!(value["code"], "duplicate_user_id");

@@ -1,19 +1,17 @@
-//! `POST`/`PUT /v2/user` (change-api.md §4, §5) and `DELETE /v2/user` (§7): one profile per request.
+//! `POST`/`PUT /v2/user` (docs/contract/change-api.md §4, §5) and `DELETE /v2/user` (§7): one profile per
+//! request.
 //!
-//! Owns the order of the request-level steps (auth before the body, body, schema, user_id) and the
-//! delete-specific ones (`allow_delete`, the hand-off of a delete). The pipeline does the rest. Never logs
-//! a profile or a token.
+//! Owns the order of the request-level steps (auth before the body, body, `allow_delete`); the pipeline
+//! parses the change and the sink does the rest. Never logs a profile or a token.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use cis_identity_vault::ChangeSource;
-use cis_processor::{ChangeEnvelope, StreamError, new_sequence_number};
+use cis_change::{Accepted, Incoming, SinkError};
 use http::{HeaderMap, Uri};
-use tracing::info;
+use serde_json::Value;
 
-use crate::accept::{self, Incoming};
 use crate::auth::{Need, authorize};
 use crate::body;
 use crate::error::ChangeError;
@@ -26,22 +24,20 @@ pub(crate) fn query_param(uri: &Uri, name: &str) -> Option<String> {
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
-/// Steps 2–4 shared by upsert and delete (after auth): body, schema, user_id.
-async fn read_profile(
+/// Steps 2–4 shared by upsert and delete (after auth): body, schema, user.
+async fn read_change(
     state: &ChangeServiceState,
     uri: &Uri,
     headers: &HeaderMap,
     raw: Body,
 ) -> Result<Incoming, ChangeError> {
     let bytes = body::read_json_body(headers, raw, state.limits.max_body_bytes).await?;
-    let map = body::profile_object(body::parse_json(&bytes)?)?;
-    let (profile, original) = accept::validate_profile(state, map)?;
-    let user_id = accept::resolve_user_id(query_param(uri, "user_id").as_deref(), &profile)?;
-    Ok(Incoming {
-        profile,
-        original,
-        user_id,
-    })
+    let document = Value::Object(body::profile_object(body::parse_json(&bytes)?)?);
+    let named = query_param(uri, "user_id");
+    let change = state
+        .pipeline
+        .parse_change(document.clone(), named.as_deref())?;
+    Ok(Incoming { change, document })
 }
 
 /// `POST /v2/user` and its `PUT` alias.
@@ -52,12 +48,13 @@ pub async fn upsert(
     raw: Body,
 ) -> Result<Response, ChangeError> {
     let caller = authorize(&state, &headers, Need::Write).await?;
-    let incoming = read_profile(&state, &uri, &headers, raw).await?;
-    let judged = accept::judge(&state, incoming, caller.client_id).await;
-    let mut verdicts = accept::hand_off(&state, vec![judged]).await;
-    let accepted = verdicts
+    let item = read_change(&state, &uri, &headers, raw).await?;
+    let accepted = state
+        .sink
+        .upserts(vec![item], caller.client_id)
+        .await
         .pop()
-        .unwrap_or_else(|| Err(ChangeError::Internal("hand-off lost the item".into())))?;
+        .unwrap_or_else(|| Err(SinkError::Internal("the sink lost the item".into())))?;
     Ok(Json(ProfileAnswer::from(accepted)).into_response())
 }
 
@@ -72,34 +69,13 @@ pub async fn delete(
     if !state.allow_delete {
         return Err(ChangeError::DeleteDisabled);
     }
-    let Incoming {
-        profile,
-        original,
-        user_id,
-    } = read_profile(&state, &uri, &headers, raw).await?;
-    let sequence_number = new_sequence_number();
-    match &state.stream {
-        Some(stream) => {
-            state.pipeline.check_delete(&profile, &user_id).await?;
-            let original = original.unwrap_or_else(|| profile.to_value());
-            let envelope = ChangeEnvelope::delete(
-                sequence_number.clone(),
-                user_id.clone(),
-                caller.client_id,
-                original,
-            );
-            let mut results = stream.append(std::slice::from_ref(&envelope)).await;
-            results.pop().unwrap_or_else(|| {
-                Err(StreamError::Unavailable("no result for the record".into()))
-            })?;
-        }
-        None => {
-            state
-                .pipeline
-                .apply_delete(&profile, &user_id, &sequence_number, ChangeSource::Direct)
-                .await?;
-        }
+    let item = read_change(&state, &uri, &headers, raw).await?;
+    match state.sink.delete(item, caller.client_id).await? {
+        Accepted::Changed {
+            sequence_number,
+            user_id,
+            ..
+        } => Ok(Json(DeleteAnswer::new(user_id.as_str(), sequence_number)).into_response()),
+        Accepted::Noop { .. } => Err(ChangeError::Internal("a delete cannot be a no-op".into())),
     }
-    info!(user_id = %user_id, sequence_number = %sequence_number, "delete accepted");
-    Ok(Json(DeleteAnswer::new(&user_id, sequence_number)).into_response())
 }

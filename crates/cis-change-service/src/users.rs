@@ -1,9 +1,9 @@
-//! `POST`/`PUT /v2/users` (change-api.md §6): a batch of profiles judged one by one, answered with one
-//! verdict per input item, in input order.
+//! `POST`/`PUT /v2/users` (docs/contract/change-api.md §6): a batch of profiles judged one by one, answered
+//! with one verdict per input item, in input order.
 //!
 //! Owns the request-level checks (auth, body, array, `max_batch_size`), duplicate detection (the second
-//! occurrence of a user is rejected, so two items of one user never run concurrently), the bounded
-//! concurrency (`write_concurrency`), and the HTTP status of the whole (503 when some hand-off failed).
+//! occurrence of a user is rejected, so two items of one user never run concurrently), parsing the items in
+//! parallel, and the HTTP status of the whole (503 when some item hit a backend failure).
 
 use std::collections::HashSet;
 
@@ -11,6 +11,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use cis_change::{Incoming, Rejection};
 use cis_common::error::DEFAULT_RETRY_AFTER_SECONDS;
 use futures::StreamExt;
 use http::header::RETRY_AFTER;
@@ -18,15 +19,14 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 use tracing::info;
 
-use crate::accept::{self, Incoming, Judged};
 use crate::auth::{Need, authorize};
 use crate::body;
 use crate::error::ChangeError;
 use crate::responses::ProfileAnswer;
 use crate::state::ChangeServiceState;
 
-/// One item after the first pass: its object and the user it names, or why it is already rejected.
-type FirstPass = Result<(Map<String, Value>, Option<String>), (ChangeError, Option<String>)>;
+/// One item after a pass: what it is so far and the user it names, or why it is already rejected.
+type Pass<T> = Result<(T, Option<String>), (ChangeError, Option<String>)>;
 
 /// `POST /v2/users` and its `PUT` alias.
 pub async fn upsert_many(
@@ -43,50 +43,32 @@ pub async fn upsert_many(
             max: state.limits.max_batch_size,
         });
     }
-    let first_pass = first_pass(items);
-    let client_id = caller.client_id;
-    let judged: Vec<(Result<Judged, ChangeError>, Option<String>)> =
-        futures::stream::iter(first_pass)
-            .map(|item| {
-                let (state, client_id) = (state.clone(), client_id.clone());
-                async move {
-                    match item {
-                        Err((error, user)) => (Err(error), user),
-                        // A task per item, so that verification and signing use every core; `buffered` bounds
-                        // how many run at once. A finished task's write stands even if the client went away.
-                        Ok((map, user)) => {
-                            let task =
-                                tokio::spawn(
-                                    async move { judge_item(&state, map, client_id).await },
-                                );
-                            let verdict = task.await.unwrap_or_else(|e| {
-                                Err(ChangeError::Internal(format!(
-                                    "batch item task failed: {e}"
-                                )))
-                            });
-                            (verdict, user)
-                        }
-                    }
-                }
-            })
-            .buffered(state.limits.write_concurrency.max(1))
-            .collect()
-            .await;
-    let (judged, users): (Vec<_>, Vec<_>) = judged.into_iter().unzip();
-    let verdicts = accept::hand_off(&state, judged).await;
-    let answers: Vec<ProfileAnswer> = verdicts
-        .into_iter()
-        .zip(users)
-        .map(|(verdict, user)| match verdict {
+    let parsed = parse_all(&state, first_pass(items)).await;
+    let mut slots: Vec<Option<ProfileAnswer>> = Vec::with_capacity(parsed.len());
+    let (mut ready, mut ready_users) = (Vec::new(), Vec::new());
+    for item in parsed {
+        match item {
+            Ok((incoming, user)) => {
+                ready.push(incoming);
+                ready_users.push((slots.len(), user));
+                slots.push(None);
+            }
+            Err((error, user)) => slots.push(Some(ProfileAnswer::rejected(error, user))),
+        }
+    }
+    let verdicts = state.sink.upserts(ready, caller.client_id).await;
+    for (verdict, (slot, user)) in verdicts.into_iter().zip(ready_users) {
+        slots[slot] = Some(match verdict {
             Ok(accepted) => ProfileAnswer::from(accepted),
-            Err(error) => ProfileAnswer::rejected(error, user),
-        })
-        .collect();
+            Err(error) => ProfileAnswer::rejected(error.into(), user),
+        });
+    }
+    let answers = slots.into_iter().flatten().collect();
     Ok(batch_response(answers))
 }
 
 /// Decodes each item to an object and rejects the second occurrence of a user (by `user_id.value`).
-fn first_pass(items: Vec<Value>) -> Vec<FirstPass> {
+fn first_pass(items: Vec<Value>) -> Vec<Pass<Map<String, Value>>> {
     let mut seen = HashSet::new();
     items
         .into_iter()
@@ -101,37 +83,53 @@ fn first_pass(items: Vec<Value>) -> Vec<FirstPass> {
             if let Some(u) = &user
                 && !seen.insert(u.clone())
             {
-                return Err((ChangeError::DuplicateUserId(u.clone()), user));
+                let duplicate = Rejection::DuplicateUserId(u.clone());
+                return Err((duplicate.into(), user));
             }
             Ok((map, user))
         })
         .collect()
 }
 
-/// Steps 3–13 (and 14 in direct mode) for one item; its user is its own `user_id.value`.
-async fn judge_item(
+/// Steps 3–4 for every item (its user is its own `user_id.value`), a task per item so that schema
+/// validation uses every core; at most `write_concurrency` at a time; results in input order.
+async fn parse_all(
     state: &ChangeServiceState,
-    map: Map<String, Value>,
-    client_id: Option<String>,
-) -> Result<Judged, ChangeError> {
-    let (profile, original) = accept::validate_profile(state, map)?;
-    let user_id = accept::resolve_user_id(None, &profile)?;
-    accept::judge(
-        state,
-        Incoming {
-            profile,
-            original,
-            user_id,
-        },
-        client_id,
-    )
-    .await
+    items: Vec<Pass<Map<String, Value>>>,
+) -> Vec<Pass<Incoming>> {
+    futures::stream::iter(items)
+        .map(|item| {
+            let pipeline = state.pipeline.clone();
+            async move {
+                let (map, user) = item?;
+                let task = tokio::spawn(async move {
+                    let document = Value::Object(map);
+                    let change = pipeline.parse_change(document.clone(), None)?;
+                    Ok(Incoming { change, document })
+                });
+                match task.await {
+                    Ok(Ok(incoming)) => Ok((incoming, user)),
+                    Ok(Err(rejection)) => Err((ChangeError::Rejected(rejection), user)),
+                    Err(e) => Err((ChangeError::Internal(format!("parse task: {e}")), user)),
+                }
+            }
+        })
+        .buffered(state.limits.write_concurrency.max(1))
+        .collect()
+        .await
 }
 
-/// HTTP 200 when every item was judged; 503 (with `Retry-After`) when some hand-off failed.
+/// HTTP 200 when every item was judged; 503 (with `Retry-After`) when some item hit a backend failure.
 fn batch_response(answers: Vec<ProfileAnswer>) -> Response {
-    let unavailable = answers.iter().filter(|a| a.status_code == 503).count();
-    let accepted = answers.iter().filter(|a| a.status_code == 200).count();
+    let code = |status: StatusCode| status.as_u16();
+    let unavailable = answers
+        .iter()
+        .filter(|a| a.status_code == code(StatusCode::SERVICE_UNAVAILABLE))
+        .count();
+    let accepted = answers
+        .iter()
+        .filter(|a| a.status_code == code(StatusCode::OK))
+        .count();
     info!(items = answers.len(), accepted, unavailable, "batch judged");
     if unavailable == 0 {
         return Json(answers).into_response();
@@ -158,10 +156,13 @@ mod tests {
         ];
         let pass = first_pass(items);
         assert!(pass[0].is_ok() && pass[1].is_ok());
-        assert!(matches!(&pass[2], Err((ChangeError::DuplicateUserId(u), Some(_))) if u == "a"));
+        assert!(matches!(
+            &pass[2],
+            Err((ChangeError::Rejected(Rejection::DuplicateUserId(u)), Some(_))) if u == "a"
+        ));
         assert!(matches!(
             &pass[3],
-            Err((ChangeError::InvalidProfile(_), None))
+            Err((ChangeError::Rejected(Rejection::InvalidProfile(_)), None))
         ));
     }
 }

@@ -75,7 +75,7 @@ async fn an_expired_token_is_401_token_expired() {
 #[tokio::test]
 async fn a_token_for_another_audience_is_401_invalid_claims() {
     let app = spawn_app();
-    let other = DevIssuer::new(cis_key(), KID, ISSUER, "https://person.test.example");
+    let other = DevIssuer::new(load_key("fake-publisher-key_1"), KID, ISSUER, "https://person.test.example");
     let header = other.bearer(&["write"]);
     let description = post_with(&app, Some(&header))
         .await
@@ -89,7 +89,7 @@ async fn a_token_for_another_audience_is_401_invalid_claims() {
 #[tokio::test]
 async fn a_token_forged_with_another_key_is_401_invalid_header() {
     let app = spawn_app();
-    let forger = DevIssuer::new(evil_key(), KID, ISSUER, AUDIENCE);
+    let forger = DevIssuer::new(load_key("evil-signing-key"), KID, ISSUER, AUDIENCE);
     let description = post_with(&app, Some(&forger.bearer(&["write"])))
         .await
         .assert_error(401, "invalid_header");
@@ -100,7 +100,7 @@ async fn a_token_forged_with_another_key_is_401_invalid_header() {
 #[tokio::test]
 async fn a_token_with_an_unknown_kid_is_401_unable_to_find_key() {
     let app = spawn_app();
-    let stranger = DevIssuer::new(cis_key(), "another-kid", ISSUER, AUDIENCE);
+    let stranger = DevIssuer::new(load_key("fake-publisher-key_1"), "another-kid", ISSUER, AUDIENCE);
     let description = post_with(&app, Some(&stranger.bearer(&["write"])))
         .await
         .assert_error(401, "invalid_header");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use cis_processor::Op;
+use cis_change::Op;
 use cis_profile::{AttrPath, Publisher};
 use common::*;
 use http::Method;
@@ -115,15 +115,22 @@ async fn delete_needs_active_claimed_by_a_publisher_allowed_to_change_it() {
 }
 
 #[tokio::test]
-async fn delete_checks_the_signatures_of_the_body() {
+async fn delete_checks_the_signatures_of_the_claims_it_rests_on() {
     let app = deleting(true);
+    // `active` is what a delete's permission rests on: a tampered one is refused before anything else.
+    let mut body = new_profile_json(85);
+    body["active"]["value"] = json!(false);
+    app.write(Method::DELETE, "/v2/user", &body)
+        .await
+        .assert_error(403, "invalid_signature");
+    // The rest of the body is not used by a delete, so it is not verified: the user is simply unknown.
     app.write(
         Method::DELETE,
         "/v2/user",
         &fixture_json("vectors/signed-profile-tampered.json"),
     )
     .await
-    .assert_error(403, "invalid_signature");
+    .assert_error(404, "user_not_found");
 }
 
 #[tokio::test]

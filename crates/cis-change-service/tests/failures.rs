@@ -1,4 +1,4 @@
-//! The rarer rows of the error catalogue (change-api.md §11): new-user checks, size, and every backend
+//! The rarer rows of the error catalogue (docs/contract/change-api.md §11): new-user checks, size, and every backend
 //! that can be unavailable (JWKS, publisher keys, vault conflicts).
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,13 +7,8 @@ mod common;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use cis_common::auth::DevIssuer;
-use cis_identity_vault::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, MemoryVault, Page, ProfileLister,
-    ProfileReader, ProfileWrite, ProfileWriter, StatusRecord, StatusStore, StoredProfile,
-    VaultError, VaultResult,
-};
+use cis_identity_vault::{MemoryVault, VaultError};
+use cis_testkit::{FaultyVault, Op};
 use cis_profile::{AttrPath, Profile};
 use common::*;
 use serde_json::json;
@@ -77,69 +72,28 @@ async fn unavailable_publisher_keys_are_503_backend_unavailable() {
     assert_eq!(batch.json()[0]["code"], "backend_unavailable");
 }
 
-/// A vault where every write loses to a concurrent writer.
-struct AlwaysConflicting(MemoryVault);
-
-#[async_trait]
-impl ProfileReader for AlwaysConflicting {
-    async fn get(&self, lookup: &Lookup) -> VaultResult<Option<StoredProfile>> {
-        self.0.get(lookup).await
-    }
-}
-
-#[async_trait]
-impl ProfileWriter for AlwaysConflicting {
-    async fn put(&self, write: ProfileWrite, _: StatusRecord) -> VaultResult<u64> {
-        Err(VaultError::VersionConflict(
-            write.profile.user_id().unwrap_or_default().to_string(),
-        ))
-    }
-    async fn delete(&self, user_id: &str, _: Expected, _: StatusRecord) -> VaultResult<()> {
-        Err(VaultError::VersionConflict(user_id.to_string()))
-    }
-}
-
-#[async_trait]
-impl ProfileLister for AlwaysConflicting {
-    async fn list_profiles(&self, query: &ListQuery) -> VaultResult<Page<StoredProfile>> {
-        self.0.list_profiles(query).await
-    }
-    async fn list_ids(&self, query: &ListQuery) -> VaultResult<Page<IdEntry>> {
-        self.0.list_ids(query).await
-    }
-    async fn search(&self, query: &AttributeQuery) -> VaultResult<Page<StoredProfile>> {
-        self.0.search(query).await
-    }
-}
-
-#[async_trait]
-impl StatusStore for AlwaysConflicting {
-    async fn put_status(&self, status: StatusRecord) -> VaultResult<()> {
-        self.0.put_status(status).await
-    }
-    async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
-        self.0.get_status(sequence_number).await
-    }
-}
-
 #[tokio::test]
 async fn conflicts_unresolved_after_the_retries_are_503_write_conflict() {
-    let issuer = DevIssuer::new(cis_key(), KID, ISSUER, AUDIENCE);
-    let stream = Arc::new(cis_processor::MemoryChangeStream::new());
+    let issuer = cis_testkit::tokens::issuer(AUDIENCE);
+    let stream = Arc::new(cis_change::MemoryChangeStream::new());
+    // Every write loses to a concurrent writer.
+    let memory = Arc::new(MemoryVault::new());
+    let vault = Arc::new(FaultyVault::new(memory.clone()));
+    vault.fail(Op::Put, VaultError::VersionConflict("any".into()));
     let options = Options {
         direct: true,
         ..Options::default()
     };
     let state = state_for(
         &options,
-        Arc::new(AlwaysConflicting(MemoryVault::new())),
+        vault,
         stream.clone(),
         &issuer,
     );
     let app = TestApp {
         router: cis_change_service::router(state),
         issuer,
-        vault: Arc::new(MemoryVault::new()),
+        vault: memory,
         stream,
     };
     let answer = app.post_user(&new_profile_json(105)).await;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use cis_processor::Op;
+use cis_change::Op;
 use cis_profile::{AttrPath, Publisher};
 use common::*;
 use http::Method;

@@ -58,8 +58,9 @@ fn defaults_follow_the_tables() {
     );
     assert_eq!(cis.log_level, "info");
     assert_eq!(cis.log_format, LogFormat::Auto);
-    assert!(cis.curator_create_tables && !cis.curator_fix_stream_view);
-    assert!(cis.curator_point_in_time_recovery && !cis.curator_deletion_protection);
+    let curator = &config.curator;
+    assert!(curator.create_tables && !curator.fix_stream_view && curator.backfill);
+    assert!(curator.point_in_time_recovery && !curator.deletion_protection);
     assert!(cis.uuid_salt.is_none() && cis.assume_role_arn.is_none());
 
     let change = &config.change_service;
@@ -127,7 +128,22 @@ fn each_section_reads_its_own_environment_prefix() {
     assert_eq!(config.cis.region_name, "eu-west-1");
     assert_eq!(config.cis.secret_manager_ssm_region, "eu-west-1");
     assert_eq!(config.cis.vault_table_name(), "production-identity-vault");
-    assert!(config.cis.curator_deletion_protection);
+    assert!(config.curator.deletion_protection);
+}
+
+#[test]
+fn the_curator_reads_its_own_section_and_refuses_the_old_names() {
+    let file = "[curator]\nbackfill = false\n";
+    let vars = env(&[("CURATOR_FIX_STREAM_VIEW", "true")]);
+    let config = Config::from_sources(Some(file), &vars).unwrap();
+    assert!(!config.curator.backfill && config.curator.fix_stream_view);
+    let old = Config::from_sources(Some("[cis]\ncurator_backfill = false\n"), &HashMap::new());
+    let Err(ConfigError::Invalid { problems }) = old else {
+        panic!("an old curator key was accepted");
+    };
+    assert!(problems[0].contains("[curator] backfill"), "{problems:?}");
+    let old = Config::from_sources(None, &env(&[("CIS_CURATOR_BACKFILL", "false")]));
+    assert!(old.is_err(), "an old curator variable was accepted");
 }
 
 #[test]

@@ -15,7 +15,7 @@
 //! | [`keyset`] | [`KeySet`] (publisher → keys), well-known parsing, the [`KeySource`] port and adapters |
 //! | [`signing_source`] | [`SigningKeySource`]: private keys by publisher name, cached per name |
 //! | [`attribute`] | [`sign_attribute`], [`verify_attribute`] (signatures.md §4 steps 1–7) |
-//! | [`profile`] | [`sign_profile`], [`verify_profile`], [`verify_profile_all`] (step 8) |
+//! | [`profile`] | [`sign_profile`], [`verify_profile`], [`verify_attributes`], [`verify_profile_all`] (step 8) |
 //! | [`error`] | [`SignError`], [`VerifyError`], [`ProfileVerifyError`] with the contract's reasons |
 //!
 //! Keys, tokens and profiles are never logged.
@@ -38,5 +38,7 @@ pub use keys::{KeyError, PublicKey, SigningKey, generate_keypair};
 pub use keyset::{
     FileKeySource, KeySet, KeySource, MemoryKeySource, WellKnownFileSource, public_keys_from_text,
 };
-pub use profile::{sign_profile, signed_attribute_count, verify_profile, verify_profile_all};
+pub use profile::{
+    sign_profile, signed_attribute_count, verify_attributes, verify_profile, verify_profile_all,
+};
 pub use signing_source::{DirSigningKeySource, MemorySigningKeySource, SigningKeySource};

@@ -5,7 +5,7 @@
 //! only ones that pass unsigned). The per-attribute work is `attribute.rs`; publisher rules are not checked.
 
 use crate::attribute::{sign_attribute, verify_attribute};
-use crate::error::{ProfileVerifyError, SignError};
+use crate::error::{ProfileVerifyError, SignError, VerifyError};
 use crate::keys::SigningKey;
 use crate::keyset::KeySet;
 use cis_profile::{AttrPath, Profile, Publisher};
@@ -59,6 +59,26 @@ pub fn verify_profile(profile: &Profile, keys: &KeySet) -> Result<(), ProfileVer
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// Verifies the attributes at `paths` (each must be present, non-null and validly signed), in the order
+/// given; the first failure is returned with its path. What a change check uses: only the attributes a
+/// change alters need a signature (the stored copy of an unchanged one is kept as CIS wrote it).
+pub fn verify_attributes(
+    profile: &Profile,
+    paths: &[AttrPath],
+    keys: &KeySet,
+) -> Result<(), ProfileVerifyError> {
+    for &path in paths {
+        let result = match profile.attr(path) {
+            Some(attr) => verify_attribute(attr.0, keys),
+            None => Err(VerifyError::NullValue),
+        };
+        if let Err(error) = result {
+            return Err(ProfileVerifyError { path, error });
+        }
+    }
+    Ok(())
 }
 
 /// Every failure of a profile-wide verification, in canonical order (for reports such as `cis crypto verify`).

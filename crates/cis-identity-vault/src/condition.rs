@@ -19,15 +19,17 @@ pub fn next_version(current: Current, expected: Expected, user_id: &str) -> Vaul
         (Expected::Absent, None) => Ok(1),
         (Expected::Absent, Some(_)) => Err(VaultError::AlreadyExists(user_id.to_string())),
         (_, None) => Err(VaultError::NotFound(user_id.to_string())),
-        (Expected::Version(v), Some(Some(stored))) if v == stored => {
-            v.checked_add(1).ok_or_else(|| VaultError::Corrupt {
-                id: user_id.to_string(),
-                message: "version overflow".into(),
-            })
-        }
-        (Expected::Unversioned, Some(None)) => Ok(1),
+        (Expected::Version(v), Some(Some(stored))) if v == stored => overflow_checked(expected, user_id),
+        (Expected::Unversioned, Some(None)) => overflow_checked(expected, user_id),
         _ => Err(VaultError::VersionConflict(user_id.to_string())),
     }
+}
+
+fn overflow_checked(expected: Expected, user_id: &str) -> VaultResult<u64> {
+    expected.next_version().ok_or_else(|| VaultError::Corrupt {
+        id: user_id.to_string(),
+        message: "version overflow".into(),
+    })
 }
 
 /// Checks a delete of the item in `current`. `Expected::Absent` makes no sense for a delete

@@ -60,6 +60,18 @@ pub enum Expected {
     Unversioned,
 }
 
+impl Expected {
+    /// The version a write under this condition produces — the one version rule of every adapter and of
+    /// the pipeline: 1 for a create and for the first write over an item the original wrote, `v + 1` over
+    /// version `v`; `None` when the counter would overflow (the item is then refused as corrupt).
+    pub fn next_version(self) -> Option<u64> {
+        match self {
+            Expected::Absent | Expected::Unversioned => Some(1),
+            Expected::Version(v) => v.checked_add(1),
+        }
+    }
+}
+
 /// A whole-item write: the profile plus the attributes the stream consumers use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileWrite {

@@ -1,5 +1,5 @@
 //! [`PersonApiState`]: what every Person API handler shares (built once per cold start), and
-//! [`PersonApiState::from_config`], the wiring that `functions/person-api` and `cis serve` both use.
+//! [`PersonApiState::from_config`], used by the services' start-up for `functions/person-api` and `cis serve`.
 //!
 //! Owns the page limits ([`PageLimits`]) and the `advanced_search` switch. It builds no adapter itself:
 //! callers hand in the vault and the token validator.
@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use cis_common::Config;
 use cis_common::auth::TokenValidator;
-use cis_common::fetch::FetchError;
 use cis_identity_vault::Vault;
 
 /// The service version `GET /v2/version` reports.
@@ -85,8 +84,8 @@ impl PersonApiState {
     }
 
     /// Wires the Person API from a validated configuration (`[person_api] advanced_search`) and the
-    /// adapters a deployment provides: `tokens` ([`PersonApiState::tokens_from_config`] in deployments, the
-    /// development issuer's validator under `cis serve`) and the vault.
+    /// adapters a deployment provides: the token validator and the vault (both built by the services'
+    /// start-up).
     pub fn from_config(
         config: &Config,
         tokens: Arc<TokenValidator>,
@@ -96,12 +95,6 @@ impl PersonApiState {
             advanced_search: config.person_api.advanced_search,
             ..PersonApiState::new(tokens, vault)
         }
-    }
-
-    /// The Person API's token validator from `[person_api]` (issuer, audience, JWKS URL and cache, leeway;
-    /// disabled only under the local `jwt_validation = false` switch).
-    pub fn tokens_from_config(config: &Config) -> Result<TokenValidator, FetchError> {
-        TokenValidator::for_person_api(config)
     }
 
     pub fn with_advanced_search(mut self, on: bool) -> PersonApiState {

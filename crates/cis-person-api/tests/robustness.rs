@@ -9,18 +9,13 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use cis_identity_vault::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, MemoryVault, Page, ProfileLister,
-    ProfileReader, ProfileWrite, ProfileWriter, StatusRecord, StatusStore, StoredProfile,
-    VaultError, VaultResult,
-};
+use cis_identity_vault::{MemoryVault, VaultError};
+use cis_testkit::{FaultyVault, Op};
 use cis_person_api::PageLimits;
 use cis_profile::Profile;
 use cis_profile::identifiers::derive_identifiers;
 use common::*;
 use serde_json::json;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The signed fixture profile (45 KB of JSON, 4096-bit signatures) as user `n`.
 fn signed(n: usize) -> Profile {
@@ -58,75 +53,17 @@ async fn an_unavailable_vault_is_503_on_every_data_route() {
     }
 }
 
-/// A vault whose `list_profiles` fails from its `fail_from`-th call on (others pass through).
-struct FailingLists {
-    inner: MemoryVault,
-    calls: AtomicUsize,
-    fail_from: usize,
-}
-
-#[async_trait]
-impl ProfileReader for FailingLists {
-    async fn get(&self, lookup: &Lookup) -> VaultResult<Option<StoredProfile>> {
-        self.inner.get(lookup).await
-    }
-}
-
-#[async_trait]
-impl ProfileWriter for FailingLists {
-    async fn put(&self, write: ProfileWrite, status: StatusRecord) -> VaultResult<u64> {
-        self.inner.put(write, status).await
-    }
-    async fn delete(
-        &self,
-        user_id: &str,
-        expected: Expected,
-        status: StatusRecord,
-    ) -> VaultResult<()> {
-        self.inner.delete(user_id, expected, status).await
-    }
-}
-
-#[async_trait]
-impl ProfileLister for FailingLists {
-    async fn list_profiles(&self, query: &ListQuery) -> VaultResult<Page<StoredProfile>> {
-        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 >= self.fail_from {
-            return Err(VaultError::unavailable("scan segment failed"));
-        }
-        self.inner.list_profiles(query).await
-    }
-    async fn list_ids(&self, query: &ListQuery) -> VaultResult<Page<IdEntry>> {
-        self.inner.list_ids(query).await
-    }
-    async fn search(&self, query: &AttributeQuery) -> VaultResult<Page<StoredProfile>> {
-        self.inner.search(query).await
-    }
-}
-
-#[async_trait]
-impl StatusStore for FailingLists {
-    async fn put_status(&self, status: StatusRecord) -> VaultResult<()> {
-        self.inner.put_status(status).await
-    }
-    async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
-        self.inner.get_status(sequence_number).await
-    }
-}
-
 #[tokio::test]
 async fn a_failure_in_the_middle_of_an_answer_fails_the_whole_answer() {
-    let inner = MemoryVault::new();
-    store_all(&inner, &population(20)).await;
-    let vault = Arc::new(FailingLists {
-        inner,
-        calls: AtomicUsize::new(0),
-        fail_from: 2,
-    });
+    let inner = Arc::new(MemoryVault::new());
+    store_all(inner.as_ref(), &population(20)).await;
+    let vault = Arc::new(FaultyVault::new(inner));
+    vault.fail_from(Op::ListProfiles, 2, VaultError::unavailable("scan segment failed"));
     let app = app(vault.clone());
     // the first vault page (3 users) is read, the second fails: no partial page is sent as complete
     let answer = app.get_as("/v2/users", FULL).await;
     answer.assert_error(503, "backend_unavailable");
-    assert_eq!(vault.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(vault.calls(Op::ListProfiles), 2);
 }
 
 #[tokio::test]

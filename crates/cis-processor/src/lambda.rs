@@ -1,26 +1,25 @@
-//! The Lambda edge of the processor: Kinesis events in, `batchItemFailures` out (processor-and-vault.md §3).
+//! The Lambda edge of the processor: Kinesis events in, `batchItemFailures` out
+//! (docs/contract/processor-and-vault.md §3).
 //!
 //! Owns only the mapping between `aws_lambda_events` types and [`StreamRecord`] / [`BatchOutcome`]; no
 //! processing happens here and no event type goes further in.
 
 use crate::processor::BatchOutcome;
-use crate::stream::StreamRecord;
+use cis_change::StreamRecord;
 use aws_lambda_events::kinesis::{KinesisEvent, KinesisEventRecord};
 use aws_lambda_events::streams::KinesisEventResponse;
 
-impl From<KinesisEventRecord> for StreamRecord {
-    /// The Kinesis `sequenceNumber` is the record id; `data` arrives already base64-decoded.
-    fn from(record: KinesisEventRecord) -> StreamRecord {
-        StreamRecord {
-            id: record.kinesis.sequence_number,
-            data: record.kinesis.data.0,
-        }
+/// One Kinesis record: its `sequenceNumber` is the record id; `data` arrives already base64-decoded.
+fn stream_record(record: KinesisEventRecord) -> StreamRecord {
+    StreamRecord {
+        id: record.kinesis.sequence_number,
+        data: record.kinesis.data.0,
     }
 }
 
 /// The records of a Kinesis event, in order.
 pub fn records_from_event(event: KinesisEvent) -> Vec<StreamRecord> {
-    event.records.into_iter().map(StreamRecord::from).collect()
+    event.records.into_iter().map(stream_record).collect()
 }
 
 impl From<BatchOutcome> for KinesisEventResponse {

@@ -1,32 +1,19 @@
-//! # cis-processor — the change pipeline and the stream processor
+//! # cis-processor — the stream processor
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`envelope`] | the change envelope on the stream, its decoding (also the historic form), partition keys, sequence numbers |
-//! | [`stream`] | the [`ChangeStream`] port, [`StreamRecord`], the in-memory adapter |
-//! | [`outbox`] | the local change stream of `cis serve`: [`OutboxChangeStream`] and the [`LocalDrainer`] task |
-//! | [`pipeline`] | the core shared by the Change API (direct mode) and the processor: verify, merge, rules, CIS attributes, conditional writes |
-//! | [`processor`] | [`Processor`]: a batch of records → per-record outcomes and the first batch item failure |
+//! | [`processor`] | [`Processor`]: a batch of change records → per-record outcomes and the first batch item failure |
+//! | [`drainer`] | [`LocalDrainer`]: the task of `cis serve` that feeds the durable outbox to the processor |
 //! | [`lambda`] | Kinesis events in, `batchItemFailures` out |
-//! | [`startup`] | cold-start helpers: publisher rules, the `cis` key from files, the processor's switches |
 //!
-//! Contract: `spec/change-api.md` §4, §7, §8, §10 and `spec/processor-and-vault.md` §1–§3, §5.3, §6. No HTTP
-//! framework and no AWS SDK types here: the Kinesis adapter lives in `cis-aws`, routers in their crates.
+//! Contract: docs/contract/processor-and-vault.md §3. The checks and the write are the shared pipeline's
+//! (`cis-change`); this crate owns the batch: decoding, per-user order, concurrency, stopping at the first
+//! transient failure, recording `noop`/`failed`/poison outcomes. No HTTP, no AWS SDK types.
 
-pub mod envelope;
+pub mod drainer;
 pub mod lambda;
-pub mod outbox;
-pub mod pipeline;
 pub mod processor;
-pub mod startup;
-pub mod stream;
 
-pub use envelope::{ChangeEnvelope, DecodeError, Decoded, Op, new_sequence_number, partition_key};
+pub use drainer::{DrainReport, LocalDrainer};
 pub use lambda::records_from_event;
-pub use outbox::{DrainReport, LocalDrainer, OutboxChangeStream};
-pub use pipeline::{
-    KeyProvider, KeysUnavailable, Outcome, Pipeline, PipelineDeps, PipelineError, Prepared,
-    StaticKeys, Switches,
-};
 pub use processor::{BatchOutcome, Processor, RecordOutcome};
-pub use stream::{ChangeStream, MemoryChangeStream, StreamError, StreamRecord};

@@ -1,4 +1,4 @@
-//! The stream processor (processor-and-vault.md §3): a batch of change records in, per-record outcomes and
+//! The stream processor (docs/contract/processor-and-vault.md §3): a batch of change records in, per-record outcomes and
 //! the first batch item failure out.
 //!
 //! Per record, in its own tracing span (`record_id`, `sequence_number`, `user_id`): decode (poison → a
@@ -11,9 +11,7 @@
 
 mod record;
 
-use crate::envelope::{ChangeEnvelope, DecodeError, Decoded};
-use crate::pipeline::Pipeline;
-use crate::stream::StreamRecord;
+use cis_change::{ChangeEnvelope, DecodeError, Decoded, Pipeline, StreamRecord};
 use cis_identity_vault::Condition;
 use futures::StreamExt;
 use std::collections::HashMap;

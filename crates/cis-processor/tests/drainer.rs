@@ -6,9 +6,8 @@
 mod common;
 
 use cis_identity_vault::{ChangeState, Condition, MemoryVault, Outbox, StatusStore};
-use cis_processor::{
-    ChangeEnvelope, ChangeStream, LocalDrainer, OutboxChangeStream, Processor, StreamError,
-};
+use cis_change::{ChangeEnvelope, ChangeStream, OutboxChangeStream, StreamError};
+use cis_processor::{LocalDrainer, Processor};
 use common::*;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -55,8 +54,8 @@ async fn a_sequence_number_queued_twice_is_refused() {
 
 #[tokio::test]
 async fn a_transient_failure_keeps_the_rest_of_the_outbox_for_the_next_pass() {
-    let vault = Arc::new(TestVault::new());
-    let outbox = vault.inner.clone();
+    let (memory, vault) = faulty();
+    let outbox = memory.clone();
     let stream = OutboxChangeStream::new(outbox.clone());
     stream
         .append(&[
@@ -69,11 +68,11 @@ async fn a_transient_failure_keeps_the_rest_of_the_outbox_for_the_next_pass() {
         outbox.clone(),
         Processor::new(pipeline_on(vault.clone())).with_concurrency(1),
     );
-    vault.fail_user(Some("github|2"));
+    vault.fail_reads_of(Some("github|2"));
     let report = drainer.drain_once(&AtomicBool::new(false)).await.unwrap();
     assert_eq!((report.peeked, report.acked, report.stalled), (3, 1, true));
     assert_eq!(outbox.outbox_peek(10).await.unwrap().len(), 2);
-    vault.fail_user(None);
+    vault.fail_reads_of(None);
     let report = drainer.drain_once(&AtomicBool::new(false)).await.unwrap();
     assert_eq!((report.acked, report.stalled), (2, false));
     assert_eq!(

@@ -7,13 +7,12 @@ mod common;
 
 use base64::Engine as _;
 use cis_identity_vault::{ChangeSource, ChangeState, Condition, StatusStore};
-use cis_processor::{
-    ChangeEnvelope, Processor, RecordOutcome, StreamRecord, new_sequence_number, records_from_event,
-};
+use cis_change::{ChangeEnvelope, StreamRecord, new_sequence_number};
+use cis_processor::{Processor, RecordOutcome, records_from_event};
 use cis_profile::{AttrPath, Profile, Publisher};
 use common::*;
 use serde_json::json;
-use std::sync::Arc;
+
 
 fn record(id: &str, envelope: &ChangeEnvelope) -> StreamRecord {
     StreamRecord {
@@ -152,7 +151,7 @@ async fn an_invalid_profile_in_an_envelope_fails_with_invalid_profile() {
 
 #[tokio::test]
 async fn a_transient_failure_stops_the_batch_at_that_record() {
-    let vault = Arc::new(TestVault::new());
+    let (memory, vault) = faulty();
     let processor = Processor::new(pipeline_on(vault.clone())).with_concurrency(1);
     let batch = vec![
         create_record("1", "github|a"),
@@ -160,7 +159,7 @@ async fn a_transient_failure_stops_the_batch_at_that_record() {
         create_record("3", "github|c"),
         rename_record("4", "github|b", "Bea"),
     ];
-    vault.fail_user(Some("github|b"));
+    vault.fail_reads_of(Some("github|b"));
     let outcome = processor.process_batch(batch.clone()).await;
     assert_eq!(outcome.first_failure(), Some("2"));
     assert_eq!(outcome.completed_prefix(), 1);
@@ -171,15 +170,14 @@ async fn a_transient_failure_stops_the_batch_at_that_record() {
         "nothing after the failure starts"
     );
     assert_eq!(outcome.records[3].1, RecordOutcome::NotAttempted);
-    assert_eq!(vault.inner.get_status("seq-3").await.unwrap(), None);
+    assert_eq!(memory.get_status("seq-3").await.unwrap(), None);
 
     // Lambda redelivers from the failed record on.
-    vault.fail_user(None);
+    vault.fail_reads_of(None);
     let retry = processor.process_batch(batch[1..].to_vec()).await;
     assert_eq!(retry.first_failure(), None);
     assert_eq!(
-        vault
-            .inner
+        memory
             .item("github|b")
             .unwrap()
             .stored
@@ -191,9 +189,9 @@ async fn a_transient_failure_stops_the_batch_at_that_record() {
 
 #[tokio::test]
 async fn a_failed_user_never_has_a_later_change_applied_even_concurrently() {
-    let vault = Arc::new(TestVault::new());
+    let (_, vault) = faulty();
     let processor = Processor::new(pipeline_on(vault.clone())).with_concurrency(8);
-    vault.fail_user(Some("github|b"));
+    vault.fail_reads_of(Some("github|b"));
     let batch = vec![
         create_record("1", "github|a"),
         create_record("2", "github|b"),

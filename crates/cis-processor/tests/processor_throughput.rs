@@ -8,9 +8,10 @@
 mod common;
 
 use cis_identity_vault::Condition;
-use cis_processor::{ChangeEnvelope, Processor, RecordOutcome, StreamRecord};
+use cis_change::{ChangeEnvelope, StreamRecord};
+use cis_processor::{Processor, RecordOutcome};
 use common::*;
-use std::sync::Arc;
+
 use std::time::{Duration, Instant};
 
 const USERS: usize = 40;
@@ -36,7 +37,7 @@ fn batch(prefix: &str) -> Vec<StreamRecord> {
 }
 
 async fn timed(concurrency: usize, prefix: &str) -> Duration {
-    let vault = Arc::new(TestVault::new());
+    let (_, vault) = faulty();
     vault.set_latency(Duration::from_millis(20));
     let processor = Processor::new(pipeline_on(vault.clone())).with_concurrency(concurrency);
     let records = batch(prefix);

@@ -1,5 +1,5 @@
-//! Identifier derivation: `uuid` and `primary_username` from the salt and the `user_id` (profile.md §5), and the
-//! vault's `connection_method` (processor-and-vault.md §5.1).
+//! Identifiers: the [`UserId`] newtype, `uuid` and `primary_username` derived from the salt and the `user_id`
+//! (profile.md §5), and the vault's `connection_method` (processor-and-vault.md §5.1).
 //!
 //! Pure functions of their inputs. This module does not read the salt (configuration does), does not decide
 //! whether a missing salt is acceptable (services refuse to start without one), and never touches a profile.
@@ -7,6 +7,43 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE;
 use uuid::Uuid;
+
+/// A user's `user_id`: non-empty text. Parsed once where a change names its user (the query, the body, the
+/// stream envelope) and passed down, so that nothing below asks again whether it is there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(String);
+
+impl UserId {
+    /// `None` for empty text.
+    pub fn parse(text: &str) -> Option<UserId> {
+        (!text.is_empty()).then(|| UserId(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// The part before the first `|` (the vault's `connection_method`).
+    pub fn connection_method(&self) -> &str {
+        connection_method(&self.0)
+    }
+}
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for UserId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
 
 /// `uuid = UUIDv5(URL namespace, salt + "#" + user_id)`, lower-case hyphenated.
 pub fn derive_uuid(salt: &str, user_id: &str) -> String {

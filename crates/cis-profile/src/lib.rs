@@ -16,7 +16,7 @@
 //! | [`filter`] | classification and display filtering by scopes |
 //! | [`filter_raw`] | the same filter over a stored profile's JSON text, kept attributes copied through |
 //! | [`rules`] | the publisher rules document and the create/update decision |
-//! | [`identifiers`] | uuid and primary_username derivation from the salt |
+//! | [`identifiers`] | [`UserId`], uuid and primary_username derivation from the salt |
 //! | [`flat`] | the flattened search copy (`flat_profile`) of a profile |
 //!
 //! The contract is `spec/profile.md` and `spec/publisher-rules.md`.
@@ -40,5 +40,6 @@ pub mod validate;
 pub use attr::Attr;
 pub use catalogue::{AttrPath, Group, Kind};
 pub use enums::{Classification, ClassificationSet, Display, DisplaySet, Publisher};
+pub use identifiers::UserId;
 pub use profile::{Profile, ProfileError, SCHEMA_URL};
 pub use validate::Violation;

@@ -24,17 +24,23 @@ pub fn merge(base: &Profile, incoming: &Profile) -> Merged {
 }
 
 /// [`merge`] for a caller that owns the stored profile: saves copying it (most of a merge's cost).
-pub fn merge_into(mut base: Profile, incoming: &Profile) -> Merged {
+pub fn merge_into(base: Profile, incoming: &Profile) -> Merged {
     let changed = changed_attributes(&base, incoming);
-    for path in &changed {
+    Merged {
+        profile: apply_changes(base, incoming, &changed),
+        changed,
+    }
+}
+
+/// [`merge_into`] with the changed set already known (from [`changed_attributes`] of the same pair): copies
+/// the incoming attribute at each path into `base`.
+pub fn apply_changes(mut base: Profile, incoming: &Profile, changed: &[AttrPath]) -> Profile {
+    for path in changed {
         if let Some(new) = incoming.attr_map(*path) {
             base.set_attr(*path, new.clone());
         }
     }
-    Merged {
-        profile: base,
-        changed,
-    }
+    base
 }
 
 /// The attributes of `incoming` that would change `base`, in canonical order.

@@ -178,6 +178,34 @@ impl PublisherRules {
         Ok(())
     }
 
+    /// [`check_profile`](PublisherRules::check_profile) restricted to the attributes a merge changes: `changed`
+    /// are the paths where `incoming` differs from `previous` (`merge::changed_attributes`), and the merged
+    /// attribute at each is the incoming one. Every other attribute keeps its stored copy and passes the
+    /// rules by definition, so the verdict is the same as `check_profile(previous, merged)`, without building
+    /// the merged profile first.
+    pub fn check_changes(
+        &self,
+        previous: &Profile,
+        incoming: &Profile,
+        changed: &[AttrPath],
+    ) -> Result<(), RuleError> {
+        for &path in changed {
+            let Some(new_attr) = incoming.attr(path) else {
+                continue;
+            };
+            let fallback;
+            let old = match previous.attr(path) {
+                Some(old) => old,
+                None => {
+                    fallback = previous.attr_or_null(path);
+                    Attr(&fallback)
+                }
+            };
+            self.may_publish(path, old, new_attr)?;
+        }
+        Ok(())
+    }
+
     /// What a publisher client may sign for `path`: the create right when the stored value is null, the
     /// update right otherwise, and `active` for the §4 set.
     pub fn may_sign(&self, publisher: Publisher, path: AttrPath, previous_is_null: bool) -> bool {

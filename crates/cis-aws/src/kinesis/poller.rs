@@ -1,12 +1,14 @@
-//! [`KinesisPoller`]: reads every shard of a stream from its start and hands the records to the processor
-//! one shard batch at a time, the way a Lambda event-source mapping does (moto_server runs none). For tests
-//! and local tooling only: positions live in memory and are never checkpointed.
+//! [`KinesisPoller`]: reads every shard of a stream from its start and hands the records to a batch handler
+//! (the stream processor, or a Lambda function under an emulator) one shard batch at a time, the way a Lambda
+//! event-source mapping does (moto_server runs none). For tests and local tooling only: positions live in
+//! memory and are never checkpointed.
 
 use super::StreamRef;
 use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::error::DisplayErrorContext;
 use aws_sdk_kinesis::types::ShardIteratorType;
-use cis_processor::{Processor, StreamError, StreamRecord};
+use cis_change::{StreamError, StreamRecord};
+use std::future::Future;
 use std::collections::BTreeMap;
 
 /// Where the next read of a shard starts.
@@ -97,16 +99,20 @@ impl KinesisPoller {
             .insert(shard_id.to_string(), Position::At(record_id.to_string()));
     }
 
-    /// One poll processed like an event-source mapping would: each shard batch through the processor; a
-    /// batch item failure makes the shard come again from that record on the next call.
-    pub async fn feed(&mut self, processor: &Processor) -> Result<FeedReport, StreamError> {
+    /// One poll handled like an event-source mapping would: each shard batch through `handle`, which
+    /// answers the id of the first record to redeliver (its batch item failure), if any; that shard then
+    /// comes again from that record on the next call.
+    pub async fn feed<F, Fut>(&mut self, mut handle: F) -> Result<FeedReport, StreamError>
+    where
+        F: FnMut(Vec<StreamRecord>) -> Fut,
+        Fut: Future<Output = Option<String>>,
+    {
         let mut report = FeedReport::default();
         for batch in self.poll().await? {
             report.read += batch.records.len();
-            let outcome = processor.process_batch(batch.records).await;
-            if let Some(failed) = outcome.first_failure() {
+            if let Some(failed) = handle(batch.records).await {
                 report.failed_batches += 1;
-                self.redeliver_from(&batch.shard_id, failed);
+                self.redeliver_from(&batch.shard_id, &failed);
             }
         }
         Ok(report)

@@ -1,60 +1,33 @@
 //! Test harness for the Change API router: `spawn_app` wires the router in process with a `MemoryVault`,
-//! a `MemoryChangeStream`, `DevIssuer` tokens and the fixture keys (publishers sign with
+//! a `MemoryChangeStream`, development tokens and the fixture keys (`cis-testkit`: publishers sign with
 //! fake-publisher-key_0, `cis` is fake-publisher-key_1, trusted keys = vectors/well-known-test.json), and
 //! requests go through `tower::ServiceExt::oneshot`.
 
 // Test code: a failed unwrap is a failed test.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use cis_change_service::{ChangeServiceState, Limits, router};
-use cis_common::auth::{DevIssuer, JwksCache, MemorySource, TokenValidator};
-use cis_crypto::{KeySet, SigningKey, sign_attribute};
-use cis_identity_vault::{MemoryVault, Vault};
-use cis_processor::{
-    ChangeEnvelope, KeyProvider, KeysUnavailable, MemoryChangeStream, Pipeline, PipelineDeps,
-    StaticKeys, Switches,
+use cis_change::{
+    ChangeEnvelope, ChangeSink, DirectSink, KeyProvider, KeysUnavailable, MemoryChangeStream,
+    Pipeline, PipelineDeps, StaticKeys, StreamSink,
 };
-use cis_profile::attr::set_payload;
+use cis_change_service::{ChangeServiceState, Limits, router};
+use cis_common::auth::{DevIssuer, TokenValidator};
+use cis_crypto::KeySet;
+use cis_identity_vault::{MemoryVault, Vault};
 use cis_profile::rules::PublisherRules;
 use cis_profile::{AttrPath, Profile, Publisher};
-use http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use http::Method;
 use serde_json::Value;
-use tower::ServiceExt;
 
-pub const ISSUER: &str = "https://auth.test.example/";
-pub const AUDIENCE: &str = "https://change.test.example";
-pub const KID: &str = "test-issuer-key";
-pub const SALT: &str = "12345";
-
-pub fn fixture(path: &str) -> String {
-    let full = format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
-
-pub fn fixture_json(path: &str) -> Value {
-    serde_json::from_str(&fixture(path)).unwrap()
-}
-
-/// The key every publisher signs with in the fixtures.
-pub fn publisher_key() -> SigningKey {
-    SigningKey::from_pem(&fixture("keys/fake-publisher-key_0.priv.pem")).unwrap()
-}
-
-/// The `cis` key of the fixtures.
-pub fn cis_key() -> SigningKey {
-    SigningKey::from_pem(&fixture("keys/fake-publisher-key_1.priv.pem")).unwrap()
-}
-
-/// A key nobody trusts.
-pub fn evil_key() -> SigningKey {
-    SigningKey::from_pem(&fixture("keys/evil-signing-key.priv.pem")).unwrap()
-}
+pub use cis_testkit::fixtures::{key_for as fixture_key_for, load_key};
+pub use cis_testkit::http::{Answer, encode};
+pub use cis_testkit::profiles::*;
+pub use cis_testkit::tokens::{CHANGE_AUDIENCE as AUDIENCE, ISSUER, KID};
+pub use cis_testkit::{SALT, cis_key, evil_key, fixture, fixture_json, publisher_key};
 
 /// How the app under test is configured.
 #[derive(Debug, Clone, Copy, Default)]
@@ -103,7 +76,7 @@ pub fn spawn_direct_app() -> TestApp {
 }
 
 pub fn spawn_app_with(options: Options) -> TestApp {
-    let issuer = DevIssuer::new(cis_key(), KID, ISSUER, AUDIENCE);
+    let issuer = cis_testkit::tokens::issuer(AUDIENCE);
     let vault = Arc::new(MemoryVault::new());
     let stream = Arc::new(MemoryChangeStream::new());
     let state = state_for(&options, vault.clone(), stream.clone(), &issuer);
@@ -125,66 +98,29 @@ pub fn state_for(
     let keys: Arc<dyn KeyProvider> = if options.keys_unavailable {
         Arc::new(NoKeys)
     } else {
-        Arc::new(StaticKeys::new(
-            KeySet::from_well_known(&fixture_json("vectors/well-known-test.json")).unwrap(),
-        ))
+        Arc::new(StaticKeys::new(cis_testkit::trusted_keys()))
     };
-    let pipeline = Pipeline::new(PipelineDeps {
-        vault: vault.clone(),
-        keys,
-        cis_signer: Arc::new(cis_key()),
-        rules: Arc::new(PublisherRules::embedded().clone()),
-        uuid_salt: Some(SALT.to_string()),
-        switches: Switches::default(),
-        write_retries: 5,
-        status_retention_days: 90,
-    });
+    let rules = Arc::new(PublisherRules::embedded().clone());
+    let deps = PipelineDeps::new(vault.clone(), keys, cis_key(), rules).with_salt(SALT);
+    let pipeline = Arc::new(Pipeline::new(deps));
+    let concurrency = options.limits.write_concurrency;
+    let sink: Arc<dyn ChangeSink> = if options.direct {
+        Arc::new(DirectSink::new(pipeline.clone(), concurrency))
+    } else {
+        Arc::new(StreamSink::new(pipeline.clone(), stream, concurrency))
+    };
     let tokens = if options.bypass_auth {
         TokenValidator::disabled()
     } else if options.jwks_unreachable {
-        let jwks = JwksCache::new(Arc::new(MemorySource::unreachable()), one_hour());
-        TokenValidator::new(ISSUER, AUDIENCE, Duration::ZERO, jwks)
+        cis_testkit::tokens::unreachable_jwks_validator(AUDIENCE)
     } else {
         issuer.validator()
     };
-    ChangeServiceState {
-        tokens: Arc::new(tokens),
-        pipeline: Arc::new(pipeline),
-        stream: (!options.direct).then_some(stream as Arc<dyn cis_processor::ChangeStream>),
-        vault,
-        limits: options.limits,
-        allow_delete: options.allow_delete,
-        version: Arc::from("9.9.9-test"),
-    }
-}
-
-/// An answer, fully read.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    /// Asserts an error answer and returns its description.
-    pub fn assert_error(&self, status: u16, code: &str) -> String {
-        assert_eq!(self.status.as_u16(), status, "body: {}", self.text());
-        assert_eq!(self.header("content-type"), Some("application/json"));
-        let body = self.json();
-        assert_eq!(body["code"], code, "body: {body}");
-        body["description"].as_str().unwrap_or_default().to_string()
-    }
+    let mut state = ChangeServiceState::new(Arc::new(tokens), pipeline, sink, vault)
+        .with_limits(options.limits)
+        .with_allow_delete(options.allow_delete);
+    state.version = Arc::from("9.9.9-test");
+    state
 }
 
 impl TestApp {
@@ -206,31 +142,7 @@ impl TestApp {
         body: Option<Vec<u8>>,
         content_type: Option<&str>,
     ) -> Answer {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(auth) = auth {
-            request = request.header("authorization", auth);
-        }
-        if let Some(ct) = content_type {
-            request = request.header("content-type", ct);
-        }
-        let request = request
-            .body(body.map_or_else(Body::empty, Body::from))
-            .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        cis_testkit::http::send(&self.router, method, uri, auth, body, content_type).await
     }
 
     /// A JSON request with a write token.
@@ -266,95 +178,6 @@ impl TestApp {
             .map(|r| ChangeEnvelope::decode(&r.data, &r.id).unwrap().envelope)
             .collect()
     }
-}
-
-/// Signs every non-null attribute as the publisher it claims, with the key `key_for` gives that publisher.
-pub fn sign_claimed_with(profile: &mut Profile, key_for: impl Fn(Publisher) -> SigningKey) {
-    for path in AttrPath::all() {
-        let claimed = profile
-            .attr(path)
-            .filter(|a| !a.is_null())
-            .and_then(|a| a.publisher());
-        if let (Some(publisher), Some(attr)) = (claimed, profile.attr_mut(path)) {
-            sign_attribute(attr, publisher, &key_for(publisher)).unwrap();
-        }
-    }
-}
-
-/// The fixture keys: `cis` signs with key_1, every other publisher with key_0.
-pub fn fixture_key_for(publisher: Publisher) -> SigningKey {
-    if publisher == Publisher::Cis {
-        cis_key()
-    } else {
-        publisher_key()
-    }
-}
-
-/// A new user's profile as a publisher sends it: `fake_profile(seed)` without `last_modified` (CIS sets
-/// it on every write, so a publisher that sent one would never see a no-op), signed with the fixture keys.
-pub fn new_profile(seed: u64) -> Profile {
-    let mut profile = cis_profile::fake::fake_profile(seed);
-    let null = Profile::null().attr_or_null(AttrPath::LAST_MODIFIED);
-    profile.set_attr(AttrPath::LAST_MODIFIED, null);
-    sign_claimed_with(&mut profile, fixture_key_for);
-    profile
-}
-
-pub fn new_profile_json(seed: u64) -> Value {
-    new_profile(seed).into_value()
-}
-
-pub fn user_id_of(profile: &Value) -> String {
-    profile["user_id"]["value"].as_str().unwrap().to_string()
-}
-
-/// Sets one attribute's payload, claims it for `publisher` and signs it with `key`.
-pub fn set_signed(
-    profile: &mut Profile,
-    path: AttrPath,
-    payload: Value,
-    publisher: Publisher,
-    key: &SigningKey,
-) {
-    let mut attr = profile.attr_or_null(path);
-    set_payload(&mut attr, path.kind(), payload);
-    sign_attribute(&mut attr, publisher, key).unwrap();
-    profile.set_attr(path, attr);
-}
-
-/// The null profile with only `path` set (a partial update sent with `?user_id=`).
-pub fn partial(path: AttrPath, payload: Value, publisher: Publisher) -> Profile {
-    let mut profile = Profile::null();
-    set_signed(&mut profile, path, payload, publisher, &publisher_key());
-    profile
-}
-
-/// A publisher the embedded rules do not let create `path`.
-pub fn non_creator(path: AttrPath) -> Publisher {
-    let rules = PublisherRules::embedded();
-    [
-        Publisher::Mozilliansorg,
-        Publisher::Hris,
-        Publisher::Ldap,
-        Publisher::AccessProvider,
-    ]
-    .into_iter()
-    .find(|p| !rules.creators(path).contains(p))
-    .expect("some publisher may not create the attribute")
-}
-
-/// A publisher other than the updater of `path` (so it may not change an existing value).
-pub fn non_updater(path: AttrPath) -> Publisher {
-    let rules = PublisherRules::embedded();
-    [
-        Publisher::Mozilliansorg,
-        Publisher::Hris,
-        Publisher::Ldap,
-        Publisher::AccessProvider,
-    ]
-    .into_iter()
-    .find(|p| rules.updater(path) != Some(*p))
-    .expect("some publisher is not the updater")
 }
 
 pub fn one_hour() -> Duration {

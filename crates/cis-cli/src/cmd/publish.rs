@@ -61,6 +61,10 @@ pub struct Args {
     /// Data directory of the local `cis serve` (keys, dev tokens).
     #[arg(long, env = "CIS_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Sign only: write the signed profiles to stdout as JSON lines instead of posting them (to post
+    /// later, or to feed a load generator). Profiles that cannot be signed are reported on stderr.
+    #[arg(long, conflicts_with_all = ["wait", "token", "token_url"])]
+    sign_only: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -87,14 +91,6 @@ async fn publish(args: Args) -> anyhow::Result<ExitCode> {
             .publisher_key(args.publisher)
             .context("no --key given and no development key")?,
     };
-    let change_url = args
-        .change_url
-        .clone()
-        .or_else(|| session.as_ref().map(|s| s.change_url.clone()))
-        .unwrap_or_else(|| "http://127.0.0.1:8000".to_string());
-    let token = token_source(&args, &dir, session.as_ref())?;
-    let client = ChangeClient::new(&change_url, token)?;
-
     let input = crate::io::read_input(Some(&args.file))?;
     let documents = split_documents(&input)?;
     let rules = PublisherRules::embedded();
@@ -123,6 +119,16 @@ async fn publish(args: Args) -> anyhow::Result<ExitCode> {
             }),
         }
     }
+    if args.sign_only {
+        return Ok(write_signed(&ready, &reports));
+    }
+    let change_url = args
+        .change_url
+        .clone()
+        .or_else(|| session.as_ref().map(|s| s.change_url.clone()))
+        .unwrap_or_else(|| "http://127.0.0.1:8000".to_string());
+    let token = token_source(&args, &dir, session.as_ref())?;
+    let client = ChangeClient::new(&change_url, token)?;
     let bar = ProgressBar::new(ready.len() as u64);
     bar.set_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} profiles {elapsed}",
@@ -144,6 +150,27 @@ async fn publish(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `--sign-only`: one signed profile per line on stdout, what could not be signed on stderr.
+fn write_signed(ready: &[(usize, Profile)], refused: &[ProfileReport]) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for (_, profile) in ready {
+        if writeln!(out, "{}", profile.to_json()).is_err() {
+            return ExitCode::from(1);
+        }
+    }
+    for r in refused {
+        if let Outcome::Rejected { description, .. } = &r.outcome {
+            eprintln!("{}\tnot signed\t{description}", r.index + 1);
+        }
+    }
+    if refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn token_source(

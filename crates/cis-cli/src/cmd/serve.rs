@@ -7,8 +7,6 @@
 use crate::local::datadir::DataDir;
 use crate::local::wiring::{self, Urls};
 use anyhow::Context;
-use cis_common::Config;
-use cis_common::config::Defaults;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,16 +52,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: Args) -> anyhow::Result<ExitCode> {
-    let config = match &args.config {
-        Some(path) => Config::load_file(path, Defaults::LocalServe),
-        None => Config::load_from_env(&std::env::vars().collect(), Defaults::LocalServe),
-    }
-    .context("invalid configuration")?;
-    cis_logging::init(&config.cis.log_level, config.cis.log_format);
-    for warning in &config.warnings {
-        tracing::warn!("{warning}");
-    }
-    tracing::debug!(config = %config.redacted_summary(), "configuration");
+    let config = cis_runtime::start::load_local_config(args.config.as_deref())
+        .context("invalid configuration")?;
 
     let dir = DataDir::resolve(args.data_dir.as_deref());
     let material = dir.ensure().context("preparing the data directory")?;

@@ -1,22 +1,25 @@
-//! Wiring of `cis serve`: the same routers, pipeline and processor the Lambda functions use, on the
-//! embedded SQLite vault with its outbox as the change stream, and development keys and tokens from the
-//! data directory. Builds everything once at start-up and fails fast with a clear message.
+//! Wiring of `cis serve`: the same routers, pipeline and processor the Lambda functions use (built by
+//! `cis-runtime` from [`Backends`]), on the embedded SQLite vault with its outbox as the change stream, and
+//! development keys and tokens from the data directory. Builds everything once at start-up and fails fast
+//! with a clear message.
 
 use crate::local::datadir::{DataDir, DevMaterial};
 use crate::local::devauth::{DevAuthorizer, well_known_document};
 use crate::local::session::{DEV_AUTH0_DOMAIN, ServeSession, dev_issuer};
 use anyhow::Context;
-use cis_change_service::{Adapters, ChangeServiceState};
+use cis_change::{OutboxChangeStream, StaticKeys};
+use cis_change_service::ChangeServiceState;
 use cis_common::Config;
-use cis_common::auth::TokenValidator;
 use cis_crypto::{KeySet, PublicKey};
 use cis_identity_vault::Vault;
 use cis_identity_vault::outbox::Outbox;
 use cis_identity_vault::sqlite::SqliteVault;
-use cis_processor::{
-    LocalDrainer, OutboxChangeStream, Pipeline, PipelineDeps, Processor, StaticKeys,
-};
+use cis_processor::LocalDrainer;
 use cis_profile::Publisher;
+use cis_runtime::Backends;
+use cis_runtime::backends::person_api;
+use cis_runtime::keys::publisher_rules;
+use cis_runtime::tokens::{Api, LocalIssuer, validator};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -39,7 +42,8 @@ pub struct Urls {
     pub auth: String,
 }
 
-/// Builds every service for `config` on the data directory.
+/// Builds every service for `config` on the data directory: the local [`Backends`] (SQLite vault, its
+/// outbox as the change stream, development keys), then the same wiring the Lambda functions use.
 pub async fn build(
     config: &Config,
     dir: &DataDir,
@@ -53,64 +57,38 @@ pub async fn build(
     let outbox: Arc<dyn Outbox> = sqlite;
 
     let (keys, trusted_from) = trusted_keys(&material, well_known_file)?;
-    let key_set = key_set(&keys);
-    let issuer_name = format!("https://{DEV_AUTH0_DOMAIN}/");
-    let change_audience = config.change_service.api_identifier.clone();
-    let person_audience = config.person_api.api_identifier.clone();
-    let validator = |audience: &str| -> anyhow::Result<TokenValidator> {
-        let jwt_off = config.cis.environment.is_local() && !config.cis.jwt_validation;
-        Ok(if jwt_off {
-            TokenValidator::disabled()
-        } else {
-            dev_issuer(dir.issuer_key()?, &issuer_name, audience).validator()
-        })
-    };
     let cis_signer = material
         .publisher_keys
         .get(&Publisher::Cis)
         .cloned()
         .context("the data directory has no cis key")?;
-    let rules = cis_change_service::wiring::publisher_rules(config)?;
     let uuid_salt = config
         .cis
         .uuid_salt
         .clone()
         .or(Some(material.uuid_salt.clone()));
-    let static_keys = Arc::new(StaticKeys::new(key_set));
-
-    let change = ChangeServiceState::from_config(
-        config,
-        Adapters {
-            tokens: Arc::new(validator(&change_audience)?),
-            vault: Arc::clone(&vault),
-            stream: Arc::new(OutboxChangeStream::new(Arc::clone(&outbox))),
-            keys: static_keys.clone(),
-            cis_signer: Arc::clone(&cis_signer),
-            rules: Arc::clone(&rules),
-            uuid_salt: uuid_salt.clone(),
-        },
-    );
-    // The processor re-checks with its own switches (configuration.md: processor_verify_*).
-    let processor_pipeline = Pipeline::new(PipelineDeps {
+    let backends = Backends {
         vault: Arc::clone(&vault),
-        keys: static_keys,
+        stream: Arc::new(OutboxChangeStream::new(Arc::clone(&outbox))),
+        keys: Arc::new(StaticKeys::new(key_set(&keys))),
         cis_signer,
-        rules,
+        rules: publisher_rules(config)?,
         uuid_salt,
-        switches: cis_processor::startup::processor_switches(config),
-        write_retries: config.cis.vault_write_retries,
-        status_retention_days: u32::try_from(config.cis.status_retention_days).unwrap_or(u32::MAX),
-    });
-    let drainer = (!hold_processing)
-        .then(|| LocalDrainer::new(outbox, Processor::new(Arc::new(processor_pipeline))));
+    };
 
-    let person = cis_person_api::PersonApiState::from_config(
-        config,
-        Arc::new(validator(&person_audience)?),
-        Arc::clone(&vault),
-    );
-
+    let issuer_name = format!("https://{DEV_AUTH0_DOMAIN}/");
+    let change_audience = config.change_service.api_identifier.clone();
+    let person_audience = config.person_api.api_identifier.clone();
     let issuer = dev_issuer(dir.issuer_key()?, &issuer_name, &change_audience);
+    let local = LocalIssuer {
+        issuer: issuer_name.clone(),
+        jwks: issuer.jwks(),
+    };
+    let change = backends.change_service(config, validator(Api::Change, config, Some(&local))?);
+    let drainer = (!hold_processing).then(|| LocalDrainer::new(outbox, backends.processor(config)));
+    let person_tokens = validator(Api::Person, config, Some(&local))?;
+    let person = person_api(config, Arc::clone(&vault), person_tokens);
+
     let well_known = well_known_document(
         &keys,
         &urls.auth,

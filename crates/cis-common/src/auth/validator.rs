@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::claims::{Expected, check};
 use super::{AuthError, Claims, JwksCache, jwks::DEFAULT_JWKS_TIMEOUT};
-use crate::config::{Config, TokenSettings};
+use crate::config::TokenSettings;
 use crate::fetch::{DocumentSource, FetchError, source_for_url};
 
 struct Checks {
@@ -67,24 +67,6 @@ impl TokenValidator {
     pub fn from_settings(settings: &TokenSettings) -> Result<TokenValidator, FetchError> {
         let source = source_for_url(&settings.jwks_url, DEFAULT_JWKS_TIMEOUT)?;
         Ok(TokenValidator::with_source(settings, source))
-    }
-
-    /// The Change API's validator: disabled when `[cis] jwt_validation = false` (only possible in `local`).
-    pub fn for_change_api(config: &Config) -> Result<TokenValidator, FetchError> {
-        if config.cis.jwt_validation {
-            TokenValidator::from_settings(&config.change_service.token_settings())
-        } else {
-            Ok(TokenValidator::disabled())
-        }
-    }
-
-    /// The Person API's validator: disabled when `[person_api] jwt_validation = false` (only in `local`).
-    pub fn for_person_api(config: &Config) -> Result<TokenValidator, FetchError> {
-        if config.person_api.jwt_validation {
-            TokenValidator::from_settings(&config.person_api.token_settings())
-        } else {
-            Ok(TokenValidator::disabled())
-        }
     }
 
     /// The local development bypass: no token needed, every scope granted.

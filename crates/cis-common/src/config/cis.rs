@@ -1,4 +1,4 @@
-//! The `[cis]` section (configuration.md §2 and the notifier keys of §5): its typed struct, how each key is
+//! The `[cis]` section (docs/configuration.md §2 and the notifier keys of §5): its typed struct, how each key is
 //! read with its default, and the values derived from it (table and stream names).
 //!
 //! Cross-key validation (the local-only switches, `discovery_url`'s scheme) lives in `validate.rs`.
@@ -51,12 +51,6 @@ pub struct CisConfig {
     pub publisher_rules_file: Option<PathBuf>,
     pub log_level: String,
     pub log_format: LogFormat,
-    pub curator_create_tables: bool,
-    pub curator_fix_stream_view: bool,
-    pub curator_point_in_time_recovery: bool,
-    /// Defaults to `true` in `production`, else `false`.
-    pub curator_deletion_protection: bool,
-    pub curator_backfill: bool,
     /// Webhook receivers (notifier, §5).
     pub rp_urls: Vec<String>,
     /// Audience of the notifier's OAuth token (§5).
@@ -95,7 +89,6 @@ impl CisConfig {
         let region_name = r.string("region_name", aws_region.as_deref().unwrap_or("us-west-2"));
         let status_default = format!("{environment}-identity-vault-status");
         let ssm_region_default = region_name.clone();
-        let deletion_default = environment.is_production();
         let log_level = match r.raw("log_level") {
             None => "info".to_owned(),
             Some(raw) => parse_log_level(&raw.value).unwrap_or_else(|| {
@@ -158,11 +151,6 @@ impl CisConfig {
                 LogFormat::Auto,
                 "expected json, pretty or auto",
             ),
-            curator_create_tables: r.bool("curator_create_tables", true),
-            curator_fix_stream_view: r.bool("curator_fix_stream_view", false),
-            curator_point_in_time_recovery: r.bool("curator_point_in_time_recovery", true),
-            curator_deletion_protection: r.bool("curator_deletion_protection", deletion_default),
-            curator_backfill: r.bool("curator_backfill", true),
             rp_urls: r.list("rp_urls", &[]),
             api_identifier: r.opt_string("api_identifier"),
             authzero_tenant: r.opt_string("authzero_tenant"),
@@ -171,6 +159,7 @@ impl CisConfig {
         for (key, why) in LEGACY_KEYS {
             r.ignored(key, why);
         }
+        super::curator::CuratorConfig::refuse_old_names(r);
         config
     }
 

@@ -1,4 +1,4 @@
-//! Typed configuration (spec: configuration.md): built-in defaults, then the first configuration file that
+//! Typed configuration (docs/configuration.md): built-in defaults, then the first configuration file that
 //! exists (`$CIS_CONFIG_INI`, `~/.mozilla-cis.ini`, `/etc/mozilla-cis.ini`), then the environment
 //! (`<SECTION>_<KEY>`, empty = unset), key by key. Loaded once per cold start; every problem found is
 //! reported at once and the binary refuses to start.
@@ -8,13 +8,14 @@
 //! | `ini.rs` | the INI syntax |
 //! | `reader.rs` | typed reading of one section, precedence, unknown-key warnings |
 //! | `kinds.rs` | enum-valued settings and the environment name |
-//! | `cis.rs`, `services.rs` | the three sections, their defaults and derived values |
+//! | `cis.rs`, `services.rs`, `curator.rs` | the four sections, their defaults and derived values |
 //! | `validate.rs` | rules across keys (local-only switches, URL schemes) |
 //! | `summary.rs` | the redacted start-up summary |
 //!
 //! This module never logs: it returns `warnings` for the binary to log after logging is set up.
 
 mod cis;
+mod curator;
 mod ini;
 mod kinds;
 mod reader;
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use cis::CisConfig;
+pub use curator::CuratorConfig;
 pub use cis_logging::LogFormat;
 pub use ini::IniSyntaxError;
 pub use kinds::{Environment, SecretManager, UnknownValue, VaultBackend, WellKnownMode};
@@ -40,6 +42,7 @@ pub struct Config {
     pub cis: CisConfig,
     pub change_service: ChangeServiceConfig,
     pub person_api: PersonApiConfig,
+    pub curator: CuratorConfig,
     /// One line per unknown or ignored key: the binary logs them once logging is set up.
     pub warnings: Vec<String>,
     /// The configuration file that was read, if any.
@@ -72,7 +75,7 @@ pub enum ConfigError {
     Invalid { problems: Vec<String> },
 }
 
-const SECTIONS: [&str; 3] = ["cis", "change_service", "person_api"];
+const SECTIONS: [&str; 4] = ["cis", "change_service", "person_api", "curator"];
 
 impl Config {
     /// Loads from the process environment and the first configuration file that exists.
@@ -141,10 +144,11 @@ impl Config {
             ));
         }
         let mut section = |name: &'static str| file.sections.remove(name).unwrap_or_default();
-        let (cis_file, change_file, person_file) = (
+        let (cis_file, change_file, person_file, curator_file) = (
             section(SECTIONS[0]),
             section(SECTIONS[1]),
             section(SECTIONS[2]),
+            section(SECTIONS[3]),
         );
 
         let backend = match defaults {
@@ -167,6 +171,9 @@ impl Config {
             SectionReader::new("person_api", person_file, env, &mut problems, &mut warnings);
         let person_api = PersonApiConfig::read(&mut r);
         r.finish();
+        let mut r = SectionReader::new("curator", curator_file, env, &mut problems, &mut warnings);
+        let curator = CuratorConfig::read(&mut r, &cis.environment);
+        r.finish();
         for (name, keys) in &file.sections {
             for (key, value) in keys {
                 warnings.push(format!(
@@ -180,6 +187,7 @@ impl Config {
             cis,
             change_service,
             person_api,
+            curator,
             warnings,
             source_file: None,
         };

@@ -79,20 +79,6 @@ impl Config {
             ),
             ("log_level", c.log_level.clone()),
             ("log_format", c.log_format.to_string()),
-            ("curator_create_tables", c.curator_create_tables.to_string()),
-            (
-                "curator_fix_stream_view",
-                c.curator_fix_stream_view.to_string(),
-            ),
-            (
-                "curator_point_in_time_recovery",
-                c.curator_point_in_time_recovery.to_string(),
-            ),
-            (
-                "curator_deletion_protection",
-                c.curator_deletion_protection.to_string(),
-            ),
-            ("curator_backfill", c.curator_backfill.to_string()),
             ("rp_urls", c.rp_urls.join(",")),
             ("api_identifier", opt(&c.api_identifier)),
             ("authzero_tenant", opt(&c.authzero_tenant)),
@@ -119,6 +105,14 @@ impl Config {
             ("jwt_validation", p.jwt_validation.to_string()),
             ("advanced_search", p.advanced_search.to_string()),
         ];
+        let k = &self.curator;
+        let curator: Vec<(&str, String)> = vec![
+            ("create_tables", k.create_tables.to_string()),
+            ("fix_stream_view", k.fix_stream_view.to_string()),
+            ("point_in_time_recovery", k.point_in_time_recovery.to_string()),
+            ("deletion_protection", k.deletion_protection.to_string()),
+            ("backfill", k.backfill.to_string()),
+        ];
         let mut out = String::new();
         if let Some(path) = &self.source_file {
             let _ = writeln!(out, "configuration file = {}", path.display());
@@ -127,6 +121,7 @@ impl Config {
             ("cis", cis),
             ("change_service", change),
             ("person_api", person),
+            ("curator", curator),
         ] {
             for (key, value) in entries {
                 let _ = writeln!(out, "[{section}] {key} = {value}");

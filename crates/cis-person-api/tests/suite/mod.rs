@@ -1,7 +1,7 @@
 //! The Person API router suite: one set of scenarios that must hold on every vault adapter. Each adapter's
 //! test file supplies a factory of fresh, empty vaults:
 //!
-//! ```ignore
+//! ```text
 //! mod common;
 //! mod suite;
 //! async fn fresh() -> suite::Subject { suite::Subject::new(Arc::new(MemoryVault::new())) }
@@ -21,41 +21,14 @@ pub use lists::*;
 pub use lookups::*;
 pub use search::*;
 
-use std::any::Any;
-use std::sync::Arc;
+pub use cis_testkit::suite::Subject;
 
-use cis_identity_vault::Vault;
-
-/// A fresh, empty vault under test, plus whatever must live as long as it.
-pub struct Subject {
-    pub vault: Arc<dyn Vault>,
-    _keep: Option<Box<dyn Any + Send + Sync>>,
-}
-
-impl Subject {
-    pub fn new(vault: Arc<dyn Vault>) -> Subject {
-        Subject { vault, _keep: None }
-    }
-
-    pub fn keeping(vault: Arc<dyn Vault>, keep: impl Any + Send + Sync) -> Subject {
-        Subject {
-            vault,
-            _keep: Some(Box::new(keep)),
-        }
-    }
-}
-
-/// One `#[tokio::test]` per scenario, each on a vault from `$factory().await`.
+/// One `#[tokio::test]` per scenario, each on a vault from `$factory().await`; attributes given before
+/// the factory (`#[ignore = "..."]`) go on every test. The only list of the scenarios.
 #[macro_export]
 macro_rules! person_api_suite {
-    (@one $factory:path, $name:ident) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            suite::$name($factory().await).await;
-        }
-    };
-    ($factory:path) => {
-        person_api_suite!(@each $factory;
+    ($(#[$meta:meta])* $factory:path) => {
+        cis_testkit::per_scenario!($(#[$meta])* suite, $factory;
             each_lookup_returns_the_profile_filtered_for_the_caller,
             absent_users_and_users_in_another_active_state_are_404,
             filter_display_narrows_and_unknown_levels_are_400,
@@ -71,8 +44,5 @@ macro_rules! person_api_suite {
             full_profile_search_answers_the_user_id_attribute_and_the_filtered_profile,
             search_needs_search_all_and_hides_what_the_caller_cannot_see,
         );
-    };
-    (@each $factory:path; $($name:ident),+ $(,)?) => {
-        $( person_api_suite!(@one $factory, $name); )+
     };
 }

@@ -1,12 +1,11 @@
-//! One record through the pipeline (processor-and-vault.md §3 steps 1–4): the status-record check, apply,
-//! and recording `noop`, `failed` (rejections) and poison outcomes. Transient failures are only reported
-//! here; stopping the batch is the caller's job. Logs carry codes and outcomes, never profile contents.
+//! One record through the pipeline (docs/contract/processor-and-vault.md §3 steps 1–4): the status-record
+//! check, parse and apply, and recording `noop`, `failed` (rejections) and poison outcomes. Transient failures
+//! are only reported here; stopping the batch is the caller's job. Logs carry codes and outcomes, never
+//! profile contents.
 
 use super::{Item, Processor, RecordOutcome};
-use crate::envelope::{ChangeEnvelope, DecodeError, Op};
-use crate::pipeline::{Outcome, PipelineError};
-use cis_identity_vault::{ChangeSource, Condition, StatusError};
-use cis_profile::Profile;
+use cis_change::{ChangeEnvelope, DecodeError, Op, Outcome, PipelineError, Rejection};
+use cis_identity_vault::{ChangeSource, Condition};
 use tracing::{info, warn};
 
 impl Processor {
@@ -58,54 +57,43 @@ impl Processor {
                 );
                 RecordOutcome::Skipped
             }
-            Err(e) if env.op == Op::Delete && e.is_user_not_found() => {
+            // The user is gone already: the delete has nothing left to do.
+            Err(PipelineError::Rejected(Rejection::UserNotFound(_))) if env.op == Op::Delete => {
                 self.record_noop(env, Condition::Delete, source).await
             }
-            Err(e) if e.is_transient() => {
-                warn!(code = e.code(), error = %e, "transient failure; stopping the batch");
+            Err(PipelineError::Rejected(rejection)) => {
+                self.record_rejection(env, condition, source, &rejection)
+                    .await
+            }
+            Err(e) => {
+                warn!(error = %e, "transient failure; stopping the batch");
                 RecordOutcome::Transient
             }
-            Err(e) => self.record_rejection(env, condition, source, &e).await,
         }
     }
 
-    /// Steps 3 and 5–14 (upsert) or §7 steps 3 and 5–8 (delete).
+    /// Steps 3 and 5–14 (upsert) or §7 steps 3 and 5–8 (delete) of docs/contract/change-api.md.
     async fn apply(
         &self,
         env: &ChangeEnvelope,
         source: ChangeSource,
     ) -> Result<Outcome, PipelineError> {
-        let parsed = if self.pipeline.switches().validate_schema {
-            Profile::from_value(env.profile.clone())
-        } else {
-            Profile::from_stored(env.profile.clone())
-        };
-        let profile =
-            parsed.map_err(|e| PipelineError::rejected(400, "invalid_profile", e.to_string()))?;
-        let (user, seq) = (env.user_id.as_str(), env.sequence_number.as_str());
+        let change = self
+            .pipeline
+            .parse_change(env.profile.clone(), Some(&env.user_id))?;
+        let seq = env.sequence_number.as_str();
         match env.op {
-            Op::Upsert => {
-                self.pipeline
-                    .apply_upsert(&profile, user, seq, source)
-                    .await
-            }
-            Op::Delete => {
-                self.pipeline
-                    .apply_delete(&profile, user, seq, source)
-                    .await
-            }
+            Op::Upsert => self.pipeline.apply_upsert(&change, seq, source).await,
+            Op::Delete => self.pipeline.apply_delete(&change, seq, source).await,
         }
     }
 
     async fn record_poison(&self, id: &str, error: &DecodeError) -> RecordOutcome {
-        let status = StatusError {
-            code: "undecodable_record".into(),
-            description: error.to_string(),
-        };
+        let rejection = Rejection::Undecodable(error.to_string());
         let source = ChangeSource::Stream;
         match self
             .pipeline
-            .record_failed(id, "", Condition::Update, source, status)
+            .record_failed(id, "", Condition::Update, source, &rejection)
             .await
         {
             Ok(()) => {
@@ -147,17 +135,17 @@ impl Processor {
         env: &ChangeEnvelope,
         condition: Condition,
         source: ChangeSource,
-        error: &PipelineError,
+        rejection: &Rejection,
     ) -> RecordOutcome {
         let (seq, user) = (env.sequence_number.as_str(), env.user_id.as_str());
         match self
             .pipeline
-            .record_failed(seq, user, condition, source, error.status_error())
+            .record_failed(seq, user, condition, source, rejection)
             .await
         {
             Ok(()) => {
-                info!(outcome = "failed", code = error.code(), "change rejected");
-                RecordOutcome::Failed(error.code().to_string())
+                info!(outcome = "failed", code = rejection.code(), "change rejected");
+                RecordOutcome::Failed(rejection.code().to_string())
             }
             Err(e) => {
                 warn!(error = %e, "could not record a rejection; stopping the batch");

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End to end over real HTTP, as a publisher sees it: signed creates posted by wrk to `cis serve` (stream mode
+# by default, the processor running), then waited for until every accepted create is processed. Prints, per
+# number of connections, the server's CPU time per processed create and the processed creates per second.
+#
+#   benches/e2e_creates.sh [--cis BIN] [--count N] [--connections "1 8 32"] [--direct]
+#
+# BIN defaults to target/release/cis (built if missing). The server's CPU is read from /proc (user + system
+# time of the `cis serve` process) over the window from the first request to the last create processed; wrk
+# and this script run beside it and are not counted. Each run publishes N new users signed by the data
+# directory's development `ldap` key (`cis publish --sign-only`); the window ends when the status table holds
+# a processed record for each of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cis=target/release/cis count=1000 connections="1 8 32" bypass=false
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --cis) cis=$2; shift 2 ;;
+        --count) count=$2; shift 2 ;;
+        --connections) connections=$2; shift 2 ;;
+        --direct) bypass=true; shift ;;
+        *) echo "unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 2; }
+[ -x "$cis" ] || cargo build --quiet --release --locked -p cis-cli --bin cis
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+change="127.0.0.1:$port"
+CIS_LOG_LEVEL=warn CIS_STREAM_BYPASS=$bypass "$cis" serve --data-dir "$data" --change-listen "$change" \
+    --person-listen 127.0.0.1:0 --auth-listen 127.0.0.1:0 2> "$data/serve.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT INT TERM
+for _ in $(seq 1 100); do
+    python3 -c "import urllib.request; urllib.request.urlopen('http://$change/v2', timeout=1)" 2>/dev/null && break
+    sleep 0.1
+done
+token=$("$cis" token --data-dir "$data" --scopes write)
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+processed() {
+    python3 - "$data/vault.sqlite3" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+print(db.execute("select count(*) from status where state = 'processed'").fetchone()[0])
+PY
+}
+ticks=$(getconf CLK_TCK)
+mode=$([ "$bypass" = true ] && echo direct || echo stream)
+printf 'mode=%s creates per run=%s cores=%s load average: %s\n' "$mode" "$count" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-12s %-10s %-12s %-14s %-12s\n' connections processed wall_s cpu_ms_per_create creates_per_s
+seed=1
+for c in $connections; do
+    "$cis" profile fake --seed "$seed" --count "$count" > "$data/profiles.jsonl"
+    seed=$((seed + 1000003))
+    "$cis" publish --data-dir "$data" --publisher ldap --sign-only "$data/profiles.jsonl" > "$data/bodies.jsonl"
+    threads=$(( c < 2 ? c : 2 ))
+    before=$(processed)
+    cpu0=$(cpu)
+    t0=$(date +%s.%N)
+    wrk -t "$threads" -c "$c" -d 600s -s benches/e2e_creates.lua "http://$change" -- \
+        "$data/bodies.jsonl" "$threads" "$token" > "$data/wrk.log" 2>&1 &
+    wrk_pid=$!
+    last=-1 still=0
+    while true; do
+        now=$(( $(processed) - before ))
+        [ "$now" -ge "$count" ] && break
+        if [ "$now" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
+        [ "$still" -ge 50 ] && { echo "no progress for 10 s at $now of $count (rejections? see $data/serve.log)" >&2; break; }
+        last=$now
+        sleep 0.2
+    done
+    t1=$(date +%s.%N)
+    cpu1=$(cpu)
+    kill "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" 2>/dev/null || true
+    python3 - "$c" "$now" "$t0" "$t1" "$cpu0" "$cpu1" "$ticks" <<'PY'
+import sys
+c, n, t0, t1, c0, c1, hz = sys.argv[1:]
+n, wall, cpu = int(n), float(t1) - float(t0), (int(c1) - int(c0)) / int(hz)
+print(f"{c:<12} {n:<10} {wall:<12.2f} {1000 * cpu / max(n, 1):<14.2f} {n / wall:<12.1f}")
+PY
+done

@@ -1,5 +1,0 @@
-//! Helpers shared by the integration tests (each test binary uses a part of them).
-#![allow(dead_code)]
-
-pub mod dynamodb;
-pub mod moto;
