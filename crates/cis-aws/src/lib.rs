@@ -21,9 +21,9 @@ pub mod signing_keys;
 pub mod ssm;
 pub mod tables;
 
+pub use aws_config::SdkConfig;
 pub use cis_identity_vault::dynamodb::{TableNames, table_name_from_arn};
 pub use clients::{dynamodb_client, kinesis_client, ssm_client};
-pub use aws_config::SdkConfig;
 pub use config::{AwsSettings, load_sdk_config};
 pub use error::AwsError;
 pub use signing_keys::{SsmSigningKeys, key_parameter};

@@ -14,17 +14,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
-use cis_change_service::{ChangeServiceState, Limits, router};
-use cis_common::auth::DevIssuer;
-use cis_crypto::{KeySet, SigningKey, sign_attribute};
-use cis_identity_vault::{SqliteVault, Vault};
-use async_trait::async_trait;
 use cis_change::{
     Accepted, ChangeEnvelope, ChangeSink, ChangeStream, DirectSink, Incoming, MemoryChangeStream,
     Pipeline, PipelineDeps, SinkError, StaticKeys, StreamSink, new_sequence_number,
 };
+use cis_change_service::{ChangeServiceState, Limits, router};
+use cis_common::auth::DevIssuer;
+use cis_crypto::{KeySet, SigningKey, sign_attribute};
+use cis_identity_vault::{SqliteVault, Vault};
 use cis_profile::rules::PublisherRules;
 use cis_profile::{AttrPath, Profile, Publisher};
 use futures::StreamExt;

@@ -103,7 +103,9 @@ impl From<ChangeError> for ApiError {
             ChangeError::MissingSequenceNumber => {
                 ApiError::invalid_request("the sequenceNumber query parameter is required")
             }
-            ChangeError::Rejected(r) => ApiError::new(rejection_status(&r), r.code(), r.to_string()),
+            ChangeError::Rejected(r) => {
+                ApiError::new(rejection_status(&r), r.code(), r.to_string())
+            }
             ChangeError::Unavailable(cause) => {
                 warn!(cause = %cause, "change not judged: backend unavailable");
                 ApiError::backend_unavailable("a backend (identity vault or publisher keys)")

@@ -200,8 +200,10 @@ mod tests {
 
     #[test]
     fn a_rejected_item_carries_status_code_code_and_description() {
-        let answer =
-            ProfileAnswer::rejected(Rejection::DuplicateUserId("u".into()).into(), Some("u".into()));
+        let answer = ProfileAnswer::rejected(
+            Rejection::DuplicateUserId("u".into()).into(),
+            Some("u".into()),
+        );
         let value = serde_json::to_value(&answer).unwrap();
         assert_eq!(value["status_code"], 400);
         assert_eq!(value["code"], "duplicate_user_id");

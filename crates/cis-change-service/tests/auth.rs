@@ -75,7 +75,12 @@ async fn an_expired_token_is_401_token_expired() {
 #[tokio::test]
 async fn a_token_for_another_audience_is_401_invalid_claims() {
     let app = spawn_app();
-    let other = DevIssuer::new(load_key("fake-publisher-key_1"), KID, ISSUER, "https://person.test.example");
+    let other = DevIssuer::new(
+        load_key("fake-publisher-key_1"),
+        KID,
+        ISSUER,
+        "https://person.test.example",
+    );
     let header = other.bearer(&["write"]);
     let description = post_with(&app, Some(&header))
         .await
@@ -100,7 +105,12 @@ async fn a_token_forged_with_another_key_is_401_invalid_header() {
 #[tokio::test]
 async fn a_token_with_an_unknown_kid_is_401_unable_to_find_key() {
     let app = spawn_app();
-    let stranger = DevIssuer::new(load_key("fake-publisher-key_1"), "another-kid", ISSUER, AUDIENCE);
+    let stranger = DevIssuer::new(
+        load_key("fake-publisher-key_1"),
+        "another-kid",
+        ISSUER,
+        AUDIENCE,
+    );
     let description = post_with(&app, Some(&stranger.bearer(&["write"])))
         .await
         .assert_error(401, "invalid_header");

@@ -8,8 +8,8 @@ mod common;
 use std::sync::Arc;
 
 use cis_identity_vault::{MemoryVault, VaultError};
-use cis_testkit::{FaultyVault, Op};
 use cis_profile::{AttrPath, Profile};
+use cis_testkit::{FaultyVault, Op};
 use common::*;
 use serde_json::json;
 
@@ -84,12 +84,7 @@ async fn conflicts_unresolved_after_the_retries_are_503_write_conflict() {
         direct: true,
         ..Options::default()
     };
-    let state = state_for(
-        &options,
-        vault,
-        stream.clone(),
-        &issuer,
-    );
+    let state = state_for(&options, vault, stream.clone(), &issuer);
     let app = TestApp {
         router: cis_change_service::router(state),
         issuer,

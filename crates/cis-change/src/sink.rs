@@ -39,7 +39,10 @@ pub enum Accepted {
         user_id: UserId,
     },
     /// Nothing to change: no sequence number.
-    Noop { condition: Condition, user_id: UserId },
+    Noop {
+        condition: Condition,
+        user_id: UserId,
+    },
 }
 
 /// Why a sink did not accept a change.
@@ -67,8 +70,11 @@ pub trait ChangeSink: Send + Sync {
     ) -> Vec<Result<Accepted, SinkError>>;
 
     /// Judges a delete and accepts it when permitted.
-    async fn delete(&self, item: Incoming, client_id: Option<String>)
-    -> Result<Accepted, SinkError>;
+    async fn delete(
+        &self,
+        item: Incoming,
+        client_id: Option<String>,
+    ) -> Result<Accepted, SinkError>;
 
     /// `direct` or `stream`, for start-up logs.
     fn mode(&self) -> &'static str;
@@ -116,7 +122,12 @@ impl ChangeSink for DirectSink {
         self.pipeline
             .apply_delete(&change, &sequence_number, ChangeSource::Direct)
             .await?;
-        Ok(accepted(sequence_number, Condition::Delete, change.user_id, "stored"))
+        Ok(accepted(
+            sequence_number,
+            Condition::Delete,
+            change.user_id,
+            "stored",
+        ))
     }
 
     fn mode(&self) -> &'static str {
@@ -131,7 +142,9 @@ async fn apply_one(pipeline: &Pipeline, change: Change) -> Result<Accepted, Sink
         .await?;
     let user_id = change.user_id;
     Ok(match outcome {
-        Outcome::Written { condition, .. } => accepted(sequence_number, condition, user_id, "stored"),
+        Outcome::Written { condition, .. } => {
+            accepted(sequence_number, condition, user_id, "stored")
+        }
         Outcome::Noop { condition } => Accepted::Noop { condition, user_id },
         // A fresh number cannot have been applied before; answer with what the record says anyway.
         Outcome::AlreadyApplied(record) => Accepted::Changed {
@@ -174,7 +187,12 @@ impl StreamSink {
                 let condition = envelope.condition.unwrap_or(Condition::Update);
                 let user_id = UserId::parse(&envelope.user_id)
                     .ok_or_else(|| SinkError::Internal("an envelope without user".into()))?;
-                Ok(accepted(envelope.sequence_number, condition, user_id, "queued"))
+                Ok(accepted(
+                    envelope.sequence_number,
+                    condition,
+                    user_id,
+                    "queued",
+                ))
             })
             .collect()
     }
@@ -219,7 +237,9 @@ impl ChangeSink for StreamSink {
             .into_iter()
             .map(|j| match j? {
                 Judged::Done(accepted) => Ok(accepted),
-                Judged::Queue(_) => appended.next().unwrap_or_else(|| Err(short_answer().into())),
+                Judged::Queue(_) => appended
+                    .next()
+                    .unwrap_or_else(|| Err(short_answer().into())),
             })
             .collect()
     }
@@ -231,7 +251,8 @@ impl ChangeSink for StreamSink {
     ) -> Result<Accepted, SinkError> {
         self.pipeline.check_delete(&item.change).await?;
         let user = item.change.user_id.into_string();
-        let envelope = ChangeEnvelope::delete(new_sequence_number(), user, client_id, item.document);
+        let envelope =
+            ChangeEnvelope::delete(new_sequence_number(), user, client_id, item.document);
         self.append(vec![envelope])
             .await
             .pop()
@@ -285,7 +306,11 @@ fn accepted(
 /// Runs `work` on every item, each in its own task (so that verification and signing use every core), at
 /// most `concurrency` at a time; results in input order. A finished task's write stands even if the caller
 /// went away.
-async fn each<T, F, Fut>(items: Vec<Incoming>, concurrency: usize, work: F) -> Vec<Result<T, SinkError>>
+async fn each<T, F, Fut>(
+    items: Vec<Incoming>,
+    concurrency: usize,
+    work: F,
+) -> Vec<Result<T, SinkError>>
 where
     T: Send + 'static,
     F: Fn(Incoming) -> Fut,

@@ -4,8 +4,8 @@
 
 mod common;
 
-use cis_identity_vault::{ChangeSource, ChangeState, Condition, StatusStore};
 use cis_change::{Outcome, Rejection};
+use cis_identity_vault::{ChangeSource, ChangeState, Condition, StatusStore};
 use cis_profile::{AttrPath, Profile, Publisher};
 use common::*;
 use serde_json::json;
@@ -29,7 +29,8 @@ async fn a_directory_publisher_deletes_a_stored_user() {
         .await
         .unwrap();
     let outcome = pipeline
-        .apply_delete(&ch(&delete_body(Publisher::Hris), JDOE),
+        .apply_delete(
+            &ch(&delete_body(Publisher::Hris), JDOE),
             "2",
             ChangeSource::Direct,
         )
@@ -54,7 +55,8 @@ async fn a_directory_publisher_deletes_a_stored_user() {
 async fn deleting_an_unknown_user_is_404() {
     let (_, pipeline) = memory_pipeline();
     let err = pipeline
-        .apply_delete(&ch(&delete_body(Publisher::Ldap), JDOE),
+        .apply_delete(
+            &ch(&delete_body(Publisher::Ldap), JDOE),
             "2",
             ChangeSource::Direct,
         )
@@ -76,7 +78,8 @@ async fn a_publisher_that_may_not_change_active_may_not_delete() {
         .await
         .unwrap();
     let err = pipeline
-        .apply_delete(&ch(&delete_body(Publisher::Mozilliansorg), JDOE),
+        .apply_delete(
+            &ch(&delete_body(Publisher::Mozilliansorg), JDOE),
             "2",
             ChangeSource::Direct,
         )
@@ -127,7 +130,7 @@ async fn a_delete_with_a_bad_signature_is_rejected_before_permission() {
         "active",
         Publisher::Ldap,
         json!(false),
-        &*evil_key(),
+        &evil_key(),
     );
     let err = pipeline.check_delete(&ch(&body, JDOE)).await.unwrap_err();
     assert_eq!(code(&err), "invalid_signature");

@@ -5,9 +5,9 @@
 
 mod common;
 
+use cis_change::{Outcome, Pipeline, PipelineError, Rejection, Switches};
 use cis_crypto::KeySet;
 use cis_identity_vault::{ChangeSource, Condition, MemoryVault, StatusStore};
-use cis_change::{Outcome, Pipeline, PipelineError, Rejection, Switches};
 use cis_profile::attr::set_payload;
 use cis_profile::{AttrPath, Profile, Publisher};
 use common::*;
@@ -67,7 +67,7 @@ async fn a_signature_by_an_untrusted_key_is_rejected() {
         "last_name",
         Publisher::Mozilliansorg,
         json!("Doe"),
-        &*evil_key(),
+        &evil_key(),
     );
     let err = rejected(&pipeline, &profile, JDOE).await;
     expect(
@@ -153,12 +153,10 @@ async fn only_directory_publishers_may_switch_active() {
 async fn a_new_profile_carrying_a_uuid_is_rejected() {
     let (_, pipeline) = memory_pipeline();
     let uuid = json!("d0224f82-9d7b-595c-ad37-f56feebd751a");
-    let profile = with_signed(&new_user(JDOE), "uuid", Publisher::Cis, uuid, &*cis_key());
+    let profile = with_signed(&new_user(JDOE), "uuid", Publisher::Cis, uuid, &cis_key());
     let err = rejected(&pipeline, &profile, JDOE).await;
     let text = "The fields primary_username or uuid have been set in a new profile.";
-    expect(
-        &err,
-        "uuid_or_primary_username_set", text);
+    expect(&err, "uuid_or_primary_username_set", text);
 }
 
 #[tokio::test]

@@ -5,14 +5,13 @@
 
 mod common;
 
+use cis_change::{Outcome, Pipeline};
 use cis_crypto::verify_profile;
 use cis_identity_vault::{
-    MemoryVault,
-    ChangeSource, ChangeState, Condition, Expected, Lookup, ProfileReader, StatusStore,
+    ChangeSource, ChangeState, Condition, Expected, Lookup, MemoryVault, ProfileReader, StatusStore,
 };
-use cis_change::{Outcome, Pipeline};
-use cis_profile::identifiers::derive_identifiers;
 use cis_profile::attr::{set_metadata, set_payload};
+use cis_profile::identifiers::derive_identifiers;
 use cis_profile::{AttrPath, Profile, Publisher};
 use common::*;
 use serde_json::json;
@@ -251,9 +250,7 @@ async fn conflicts_that_never_resolve_end_in_write_conflict() {
     );
     let errors: Vec<_> = [a, b].into_iter().filter_map(Result::err).collect();
     assert_eq!(errors.len(), 1);
-    assert_eq!(
-        code(&errors[0]), "write_conflict"
-    );
+    assert_eq!(code(&errors[0]), "write_conflict");
 }
 
 #[tokio::test]
@@ -336,16 +333,30 @@ async fn unchanged_attributes_echoed_with_broken_signatures_keep_their_stored_co
         .apply_upsert(&ch(&echoed, JDOE), "2", ChangeSource::Direct)
         .await
         .unwrap();
-    assert_eq!(noop, Outcome::Noop { condition: Condition::Update });
+    assert_eq!(
+        noop,
+        Outcome::Noop {
+            condition: Condition::Update
+        }
+    );
 
     let changed = with(&echoed, "fun_title", Publisher::Mozilliansorg, json!("Dev"));
     let outcome = pipeline
         .apply_upsert(&ch(&changed, JDOE), "3", ChangeSource::Direct)
         .await
         .unwrap();
-    assert!(matches!(outcome, Outcome::Written { version: Some(2), .. }));
+    assert!(matches!(
+        outcome,
+        Outcome::Written {
+            version: Some(2),
+            ..
+        }
+    ));
     let now = vault.item(JDOE).unwrap().stored.profile;
-    assert_eq!(now.attr_map(AttrPath::FIRST_NAME), stored.attr_map(AttrPath::FIRST_NAME));
+    assert_eq!(
+        now.attr_map(AttrPath::FIRST_NAME),
+        stored.attr_map(AttrPath::FIRST_NAME)
+    );
     verify_profile(&now, &trusted_keys()).unwrap();
 }
 
@@ -354,7 +365,9 @@ async fn a_changed_attribute_with_a_broken_signature_is_still_refused() {
     let (_, pipeline) = memory_pipeline();
     create(&pipeline, JDOE).await;
     let mut update = change(JDOE, "fun_title", Publisher::Mozilliansorg, json!("Dev"));
-    let attr = update.attr_mut(AttrPath::parse("fun_title").unwrap()).unwrap();
+    let attr = update
+        .attr_mut(AttrPath::parse("fun_title").unwrap())
+        .unwrap();
     set_payload(attr, cis_profile::Kind::String, json!("Boss"));
     let err = pipeline
         .apply_upsert(&ch(&update, JDOE), "2", ChangeSource::Direct)

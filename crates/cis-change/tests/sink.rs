@@ -120,10 +120,15 @@ async fn both_sinks_give_the_same_verdicts_to_a_batch() {
         results.push(sink.upserts(items(), None).await);
     }
     for verdicts in &results {
-        assert!(matches!(verdicts[0], Ok(Accepted::Noop { .. })), "{verdicts:?}");
+        assert!(
+            matches!(verdicts[0], Ok(Accepted::Noop { .. })),
+            "{verdicts:?}"
+        );
         assert!(matches!(
             &verdicts[1],
-            Err(SinkError::Pipeline(PipelineError::Rejected(Rejection::InvalidPublisher(_))))
+            Err(SinkError::Pipeline(PipelineError::Rejected(
+                Rejection::InvalidPublisher(_)
+            )))
         ));
     }
     assert!(stored.stream.is_empty(), "nothing was queued");

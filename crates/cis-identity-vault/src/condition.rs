@@ -19,7 +19,9 @@ pub fn next_version(current: Current, expected: Expected, user_id: &str) -> Vaul
         (Expected::Absent, None) => Ok(1),
         (Expected::Absent, Some(_)) => Err(VaultError::AlreadyExists(user_id.to_string())),
         (_, None) => Err(VaultError::NotFound(user_id.to_string())),
-        (Expected::Version(v), Some(Some(stored))) if v == stored => overflow_checked(expected, user_id),
+        (Expected::Version(v), Some(Some(stored))) if v == stored => {
+            overflow_checked(expected, user_id)
+        }
         (Expected::Unversioned, Some(None)) => overflow_checked(expected, user_id),
         _ => Err(VaultError::VersionConflict(user_id.to_string())),
     }

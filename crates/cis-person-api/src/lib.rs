@@ -24,19 +24,20 @@
 //!
 //! Read-only: nothing here writes the vault. Never logs a token or a profile (logs carry user ids only).
 
-pub mod auth;
-pub mod error;
-pub mod ids;
-pub mod legacy;
-pub mod paging;
-pub mod params;
-pub mod routes;
-pub mod search;
-pub mod state;
-pub mod token;
-pub mod user;
-pub mod users;
+mod auth;
+mod error;
+mod ids;
+mod legacy;
+mod paging;
+mod params;
+mod routes;
+mod search;
+mod state;
+mod token;
+mod user;
+mod users;
 
+pub use auth::Caller;
 pub use error::PersonApiError;
 pub use routes::router;
 pub use state::{PageLimits, PersonApiState, SERVICE_VERSION};

@@ -30,6 +30,7 @@ impl Params {
     }
 
     /// Params from pairs (tests).
+    #[cfg(test)]
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Params {
         Params {
             pairs: pairs

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 
 use cis_identity_vault::MemoryVault;
-use cis_person_api::auth::Caller;
+use cis_person_api::Caller;
 use cis_profile::{AttrPath, Display};
 use common::*;
 use serde_json::{Value, json};

@@ -10,10 +10,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use cis_identity_vault::{MemoryVault, VaultError};
-use cis_testkit::{FaultyVault, Op};
 use cis_person_api::PageLimits;
 use cis_profile::Profile;
 use cis_profile::identifiers::derive_identifiers;
+use cis_testkit::{FaultyVault, Op};
 use common::*;
 use serde_json::json;
 
@@ -58,7 +58,11 @@ async fn a_failure_in_the_middle_of_an_answer_fails_the_whole_answer() {
     let inner = Arc::new(MemoryVault::new());
     store_all(inner.as_ref(), &population(20)).await;
     let vault = Arc::new(FaultyVault::new(inner));
-    vault.fail_from(Op::ListProfiles, 2, VaultError::unavailable("scan segment failed"));
+    vault.fail_from(
+        Op::ListProfiles,
+        2,
+        VaultError::unavailable("scan segment failed"),
+    );
     let app = app(vault.clone());
     // the first vault page (3 users) is read, the second fails: no partial page is sent as complete
     let answer = app.get_as("/v2/users", FULL).await;

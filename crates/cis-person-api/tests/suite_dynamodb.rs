@@ -18,4 +18,7 @@ async fn fresh() -> suite::Subject {
     suite::Subject::new(Arc::new(DynamoVault::new(client, tables)))
 }
 
-person_api_suite!(#[ignore = "needs moto_server (ci/test.sh runs it)"] fresh);
+person_api_suite!(
+    #[ignore = "needs moto_server (ci/test.sh runs it)"]
+    fresh
+);

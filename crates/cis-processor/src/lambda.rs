@@ -5,9 +5,9 @@
 //! processing happens here and no event type goes further in.
 
 use crate::processor::BatchOutcome;
-use cis_change::StreamRecord;
 use aws_lambda_events::kinesis::{KinesisEvent, KinesisEventRecord};
 use aws_lambda_events::streams::KinesisEventResponse;
+use cis_change::StreamRecord;
 
 /// One Kinesis record: its `sequenceNumber` is the record id; `data` arrives already base64-decoded.
 fn stream_record(record: KinesisEventRecord) -> StreamRecord {

@@ -5,8 +5,8 @@
 
 mod common;
 
-use cis_identity_vault::{ChangeState, Condition, MemoryVault, Outbox, StatusStore};
 use cis_change::{ChangeEnvelope, ChangeStream, OutboxChangeStream, StreamError};
+use cis_identity_vault::{ChangeState, Condition, MemoryVault, Outbox, StatusStore};
 use cis_processor::{LocalDrainer, Processor};
 use common::*;
 use std::sync::Arc;

@@ -6,13 +6,12 @@
 mod common;
 
 use base64::Engine as _;
-use cis_identity_vault::{ChangeSource, ChangeState, Condition, StatusStore};
 use cis_change::{ChangeEnvelope, StreamRecord, new_sequence_number};
+use cis_identity_vault::{ChangeSource, ChangeState, Condition, StatusStore};
 use cis_processor::{Processor, RecordOutcome, records_from_event};
 use cis_profile::{AttrPath, Profile, Publisher};
 use common::*;
 use serde_json::json;
-
 
 fn record(id: &str, envelope: &ChangeEnvelope) -> StreamRecord {
     StreamRecord {

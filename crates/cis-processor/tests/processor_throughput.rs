@@ -7,8 +7,8 @@
 
 mod common;
 
-use cis_identity_vault::Condition;
 use cis_change::{ChangeEnvelope, StreamRecord};
+use cis_identity_vault::Condition;
 use cis_processor::{Processor, RecordOutcome};
 use common::*;
 

@@ -99,7 +99,10 @@ mod tests {
             for person_on in [true, false] {
                 let c = config(&[
                     ("CIS_ENVIRONMENT", "local"),
-                    ("CIS_JWT_VALIDATION", if change_on { "true" } else { "false" }),
+                    (
+                        "CIS_JWT_VALIDATION",
+                        if change_on { "true" } else { "false" },
+                    ),
                     (
                         "PERSON_API_JWT_VALIDATION",
                         if person_on { "true" } else { "false" },

@@ -181,7 +181,11 @@ impl FaultyVault {
         result
     }
 
-    async fn write<T>(&self, op: Op, write: impl std::future::Future<Output = VaultResult<T>>) -> VaultResult<T> {
+    async fn write<T>(
+        &self,
+        op: Op,
+        write: impl std::future::Future<Output = VaultResult<T>>,
+    ) -> VaultResult<T> {
         self.enter(op).await?;
         match &self.serial {
             Some(lock) => {
@@ -242,7 +246,8 @@ impl ProfileLister for FaultyVault {
 #[async_trait]
 impl StatusStore for FaultyVault {
     async fn put_status(&self, status: StatusRecord) -> VaultResult<()> {
-        self.write(Op::PutStatus, self.inner.put_status(status)).await
+        self.write(Op::PutStatus, self.inner.put_status(status))
+            .await
     }
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
         self.enter(Op::GetStatus).await?;

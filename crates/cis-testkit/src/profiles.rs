@@ -57,7 +57,12 @@ pub fn set_signed(
 
 /// What LDAP sends to create a user: user_id, active, primary_email and first_name.
 pub fn new_user(user_id: &str) -> Profile {
-    let p = with(&Profile::null(), "user_id", Publisher::Ldap, Value::from(user_id));
+    let p = with(
+        &Profile::null(),
+        "user_id",
+        Publisher::Ldap,
+        Value::from(user_id),
+    );
     let p = with(&p, "active", Publisher::Ldap, Value::Bool(true));
     let email = format!("{}@example.com", user_id.replace('|', "."));
     let p = with(&p, "primary_email", Publisher::Ldap, Value::from(email));

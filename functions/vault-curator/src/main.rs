@@ -11,5 +11,8 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 async fn main() -> Result<(), Error> {
     let config = cis_runtime::load_config()?;
     let curator = &Curator::new(&Aws::connect(&config).await, &config);
-    lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| curator.run())).await
+    lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| {
+        curator.run()
+    }))
+    .await
 }

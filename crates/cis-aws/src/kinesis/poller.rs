@@ -8,8 +8,8 @@ use aws_sdk_kinesis::Client;
 use aws_sdk_kinesis::error::DisplayErrorContext;
 use aws_sdk_kinesis::types::ShardIteratorType;
 use cis_change::{StreamError, StreamRecord};
-use std::future::Future;
 use std::collections::BTreeMap;
+use std::future::Future;
 
 /// Where the next read of a shard starts.
 #[derive(Debug, Clone, PartialEq, Eq)]

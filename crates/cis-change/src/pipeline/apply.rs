@@ -66,7 +66,10 @@ impl Pipeline {
                 Err(e) => return Err(e.into()),
             }
         }
-        warn!(retries = self.deps.write_retries, "write conflicts unresolved");
+        warn!(
+            retries = self.deps.write_retries,
+            "write conflicts unresolved"
+        );
         Err(PipelineError::Conflict(change.user_id.clone()))
     }
 
@@ -88,9 +91,11 @@ impl Pipeline {
         let signer = self.deps.cis_signer.as_ref();
         let now = cis_profile::timestamp::now();
         if condition == Condition::Create {
-            let salt = self.deps.uuid_salt.as_deref().ok_or_else(|| {
-                PipelineError::Unavailable("no uuid salt configured".into())
-            })?;
+            let salt = self
+                .deps
+                .uuid_salt
+                .as_deref()
+                .ok_or_else(|| PipelineError::Unavailable("no uuid salt configured".into()))?;
             set_identifiers(&mut profile, salt, user, &now, signer)?;
             changed.extend([AttrPath::UUID, AttrPath::PRIMARY_USERNAME]);
         }

@@ -73,6 +73,9 @@ mod tests {
             Err(Rejection::UserIdMismatch)
         );
         assert_eq!(resolve_user(None, None), Err(Rejection::UserIdMissing));
-        assert_eq!(resolve_user(Some(""), Some("")), Err(Rejection::UserIdMissing));
+        assert_eq!(
+            resolve_user(Some(""), Some("")),
+            Err(Rejection::UserIdMissing)
+        );
     }
 }

@@ -55,8 +55,12 @@ pub fn set_identifiers(
     let (uuid, username) = derive_identifiers(salt, user_id.as_str());
     let uuid_attr = cis_attribute(AttrPath::UUID, Value::from(uuid), now, signer)?;
     profile.set_attr(AttrPath::UUID, uuid_attr);
-    let username_attr =
-        cis_attribute(AttrPath::PRIMARY_USERNAME, Value::from(username), now, signer)?;
+    let username_attr = cis_attribute(
+        AttrPath::PRIMARY_USERNAME,
+        Value::from(username),
+        now,
+        signer,
+    )?;
     profile.set_attr(AttrPath::PRIMARY_USERNAME, username_attr);
     Ok(())
 }

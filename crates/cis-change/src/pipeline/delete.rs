@@ -6,8 +6,8 @@
 //! those must be present and validly signed; the rest of the body is not used, so it is not verified.
 //! Whether deletes are enabled at all (`allow_delete`) is the Change API's decision.
 
-use super::cis_attrs::claimed_publisher;
 use super::change::Change;
+use super::cis_attrs::claimed_publisher;
 use super::error::PipelineError;
 use super::status::StatusInput;
 use super::{Outcome, Pipeline};
@@ -54,7 +54,12 @@ impl Pipeline {
                 error: None,
             });
             let user = change.user_id.as_str();
-            match self.deps.vault.delete(user, stored.expected(), status).await {
+            match self
+                .deps
+                .vault
+                .delete(user, stored.expected(), status)
+                .await
+            {
                 Ok(()) => {
                     return Ok(Outcome::Written {
                         condition,
@@ -71,7 +76,10 @@ impl Pipeline {
                 Err(e) => return Err(e.into()),
             }
         }
-        warn!(retries = self.deps.write_retries, "delete conflicts unresolved");
+        warn!(
+            retries = self.deps.write_retries,
+            "delete conflicts unresolved"
+        );
         Err(PipelineError::Conflict(change.user_id.clone()))
     }
 

@@ -27,8 +27,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use cis::CisConfig;
-pub use curator::CuratorConfig;
 pub use cis_logging::LogFormat;
+pub use curator::CuratorConfig;
 pub use ini::IniSyntaxError;
 pub use kinds::{Environment, SecretManager, UnknownValue, VaultBackend, WellKnownMode};
 pub use services::{ChangeServiceConfig, PersonApiConfig, TokenSettings};

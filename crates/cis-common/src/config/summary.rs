@@ -109,7 +109,10 @@ impl Config {
         let curator: Vec<(&str, String)> = vec![
             ("create_tables", k.create_tables.to_string()),
             ("fix_stream_view", k.fix_stream_view.to_string()),
-            ("point_in_time_recovery", k.point_in_time_recovery.to_string()),
+            (
+                "point_in_time_recovery",
+                k.point_in_time_recovery.to_string(),
+            ),
             ("deletion_protection", k.deletion_protection.to_string()),
             ("backfill", k.backfill.to_string()),
         ];

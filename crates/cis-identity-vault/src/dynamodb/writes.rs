@@ -64,10 +64,13 @@ impl DynamoVault {
         write: ProfileWrite,
         status: StatusRecord,
     ) -> VaultResult<u64> {
-        let version = write.expected.next_version().ok_or_else(|| VaultError::Corrupt {
-            id: write.profile.user_id().unwrap_or_default().to_string(),
-            message: "version overflow".into(),
-        })?;
+        let version = write
+            .expected
+            .next_version()
+            .ok_or_else(|| VaultError::Corrupt {
+                id: write.profile.user_id().unwrap_or_default().to_string(),
+                message: "version overflow".into(),
+            })?;
         let item = profile_item(&write, version)?;
         let id = write.profile.user_id().unwrap_or_default().to_string();
         let cond = item_condition(write.expected);

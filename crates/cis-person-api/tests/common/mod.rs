@@ -119,7 +119,6 @@ pub fn with_next_page(uri: &str, token: &str) -> String {
     format!("{uri}{separator}nextPage={}", encode(token))
 }
 
-
 /// The user_id a `nextPage` token continues after (tests know the token format; clients must not).
 pub fn token_user_id(token: &str) -> String {
     use base64::Engine as _;

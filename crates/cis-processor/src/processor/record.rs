@@ -144,7 +144,11 @@ impl Processor {
             .await
         {
             Ok(()) => {
-                info!(outcome = "failed", code = rejection.code(), "change rejected");
+                info!(
+                    outcome = "failed",
+                    code = rejection.code(),
+                    "change rejected"
+                );
                 RecordOutcome::Failed(rejection.code().to_string())
             }
             Err(e) => {

@@ -77,7 +77,6 @@ macro_rules! vault_contract {
     };
 }
 
-
 /// A random sequence number (docs/contract/change-api.md §10), so suites sharing a status table never
 /// collide.
 pub fn seq() -> String {
