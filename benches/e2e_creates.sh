@@ -30,7 +30,7 @@ change="127.0.0.1:$port"
 CIS_LOG_LEVEL=warn CIS_STREAM_BYPASS=$bypass "$cis" serve --data-dir "$data" --change-listen "$change" \
     --person-listen 127.0.0.1:0 --auth-listen 127.0.0.1:0 2> "$data/serve.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT INT TERM
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$data"' EXIT INT TERM
 for _ in $(seq 1 100); do
     python3 -c "import urllib.request; urllib.request.urlopen('http://$change/v2', timeout=1)" 2>/dev/null && break
     sleep 0.1
@@ -47,12 +47,14 @@ PY
 ticks=$(getconf CLK_TCK)
 mode=$([ "$bypass" = true ] && echo direct || echo stream)
 printf 'mode=%s creates per run=%s cores=%s load average: %s\n' "$mode" "$count" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-12s %-10s %-12s %-14s %-12s\n' connections processed wall_s cpu_ms_per_create creates_per_s
+printf '%-12s %-10s %-12s %-18s %-12s\n' connections processed wall_s cpu_ms_per_create creates_per_s
 seed=1
 for c in $connections; do
     "$cis" profile fake --seed "$seed" --count "$count" > "$data/profiles.jsonl"
     seed=$((seed + 1000003))
-    "$cis" publish --data-dir "$data" --publisher ldap --sign-only "$data/profiles.jsonl" > "$data/bodies.jsonl"
+    "$cis" publish --data-dir "$data" --publisher ldap --sign-only "$data/profiles.jsonl" > "$data/bodies.jsonl" \
+        2> "$data/sign.log" || true
+    expected=$(wc -l < "$data/bodies.jsonl")
     threads=$(( c < 2 ? c : 2 ))
     before=$(processed)
     cpu0=$(cpu)
@@ -60,23 +62,22 @@ for c in $connections; do
     wrk -t "$threads" -c "$c" -d 600s -s benches/e2e_creates.lua "http://$change" -- \
         "$data/bodies.jsonl" "$threads" "$token" > "$data/wrk.log" 2>&1 &
     wrk_pid=$!
-    last=-1 still=0
+    # The window ends at the last progress: every body processed, or (rejections) no progress for 10 s.
+    last=-1 still=0 t1=$t0 cpu1=$cpu0
     while true; do
         now=$(( $(processed) - before ))
-        [ "$now" -ge "$count" ] && break
-        if [ "$now" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
-        [ "$still" -ge 50 ] && { echo "no progress for 10 s at $now of $count (rejections? see $data/serve.log)" >&2; break; }
+        if [ "$now" -ne "$last" ]; then still=0 t1=$(date +%s.%N) cpu1=$(cpu); else still=$((still + 1)); fi
         last=$now
+        [ "$now" -ge "$expected" ] && break
+        [ "$still" -ge 50 ] && { echo "no progress for 10 s at $now of $expected (see $data/serve.log)" >&2; break; }
         sleep 0.2
     done
-    t1=$(date +%s.%N)
-    cpu1=$(cpu)
     kill "$wrk_pid" 2>/dev/null || true
     wait "$wrk_pid" 2>/dev/null || true
     python3 - "$c" "$now" "$t0" "$t1" "$cpu0" "$cpu1" "$ticks" <<'PY'
 import sys
 c, n, t0, t1, c0, c1, hz = sys.argv[1:]
 n, wall, cpu = int(n), float(t1) - float(t0), (int(c1) - int(c0)) / int(hz)
-print(f"{c:<12} {n:<10} {wall:<12.2f} {1000 * cpu / max(n, 1):<14.2f} {n / wall:<12.1f}")
+print(f"{c:<12} {n:<10} {wall:<12.2f} {1000 * cpu / max(n, 1):<18.2f} {n / wall:<12.1f}")
 PY
 done

@@ -327,7 +327,7 @@ pub fn encode(s: &str) -> String {
         .collect()
 }
 
-/// True when `s` is a sequence number: 1 to 39 decimal digits (change-api.md §10).
+/// True when `s` is a sequence number: 1 to 39 decimal digits (docs/contract/change-api.md §10).
 pub fn is_sequence_number(s: &str) -> bool {
     (1..=39).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }

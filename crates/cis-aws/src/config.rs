@@ -1,4 +1,4 @@
-//! The AWS SDK configuration every client is built from (configuration.md §2: `region_name`,
+//! The AWS SDK configuration every client is built from (docs/configuration.md §2: `region_name`,
 //! `aws_endpoint_url`). Load it **once per process**, in `main`, and build every client from it.
 //! It reads no CIS configuration itself: callers pass [`AwsSettings`].
 

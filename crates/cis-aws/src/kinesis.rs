@@ -1,4 +1,4 @@
-//! The Kinesis change stream (change-api.md §8, processor-and-vault.md §1–§2): [`KinesisChangeStream`]
+//! The Kinesis change stream (docs/contract/change-api.md §8, docs/contract/processor-and-vault.md §1–§2): [`KinesisChangeStream`]
 //! appends envelopes with `PutRecords`, and [`KinesisPoller`] reads a stream's shards back as
 //! [`StreamRecord`]s for tests and local tooling (moto_server runs no event-source mappings).
 //!

@@ -1,4 +1,4 @@
-//! Private signing keys in SSM (signatures.md §7, `secret_manager = aws-ssm`): the key of publisher `<p>` is
+//! Private signing keys in SSM (docs/contract/signatures.md §7, `secret_manager = aws-ssm`): the key of publisher `<p>` is
 //! the SecureString `<secret_manager_ssm_path>/<p>`, a private JWK or PEM. Keys are loaded at cold start
 //! ([`SsmSigningKeys::load`]) because signing is synchronous; a service that signs as `cis` loads `cis` and
 //! refuses to start without it. Key material is never logged.

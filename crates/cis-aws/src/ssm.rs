@@ -1,4 +1,4 @@
-//! SSM Parameter Store reads (signatures.md §7, profile.md §5.2): SecureString parameters read with
+//! SSM Parameter Store reads (docs/contract/signatures.md §7, docs/contract/profile.md §5.2): SecureString parameters read with
 //! decryption, retried with backoff on throttling, server errors and lost answers, all within a budget
 //! (default [`DEFAULT_BUDGET`], the cold-start allowance), then an error. A missing parameter fails at once.
 //! Parameter values are secrets: they are never logged and never part of an error.
@@ -90,7 +90,7 @@ impl SsmParameters {
         }
     }
 
-    /// The uuid salt (configuration.md `secret_manager_ssm_uuid_salt`). An empty value is an error: a
+    /// The uuid salt (docs/configuration.md `secret_manager_ssm_uuid_salt`). An empty value is an error: a
     /// salt-less uuid would be guessable.
     pub async fn load_uuid_salt(&self, name: &str) -> Result<String, AwsError> {
         let salt = self.get_secure(name).await?;

@@ -1,4 +1,4 @@
-//! Which DynamoDB tables the vault uses (processor-and-vault.md §5.1, §6; configuration.md §2):
+//! Which DynamoDB tables the vault uses (docs/contract/processor-and-vault.md §5.1, §6; docs/configuration.md §2):
 //! `dynamodb_arn` (the name after `table/`) wins; else `<environment>-identity-vault` when it exists; else
 //! the one table tagged `cis_environment=<environment>`, `application=identity-vault`, found by paging
 //! through every table; else the default name (which the curator creates). The status table is

@@ -1,4 +1,4 @@
-//! Authentication and scopes for the Change API (change-api.md §3): the bearer token is checked before the
+//! Authentication and scopes for the Change API (docs/contract/change-api.md §3): the bearer token is checked before the
 //! body is read; POST, PUT and DELETE need `write`, `/v2/status` any valid token.
 //!
 //! Token validation itself is `cis_common::auth::TokenValidator`'s; this module only decides which scope a

@@ -1,4 +1,4 @@
-//! Request bodies (change-api.md §4 step 2, §6): reading with the size limit enforced while the bytes
+//! Request bodies (docs/contract/change-api.md §4 step 2, §6): reading with the size limit enforced while the bytes
 //! arrive, the `Content-Type` check, strict JSON decoding, the compatibility "JSON string holding a profile"
 //! form, and the shape checks (one object, or an array of them).
 //!
@@ -69,7 +69,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ChangeError> {
     }
 }
 
-/// Strict JSON (profile.md §4.2); the error names where parsing stopped.
+/// Strict JSON (docs/contract/profile.md §4.2); the error names where parsing stopped.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, ChangeError> {
     parse_strict(bytes).map_err(|e| ChangeError::InvalidJson(e.to_string()))
 }

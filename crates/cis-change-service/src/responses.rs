@@ -1,4 +1,4 @@
-//! The Change API's success bodies, member for member as change-api.md §5, §6, §7 and §9 show them (the
+//! The Change API's success bodies, member for member as docs/contract/change-api.md §5, §6, §7 and §9 show them (the
 //! original's keys, plus `user_id` and per-item errors).
 //!
 //! Pure data: no handler logic, no I/O. Errors of whole requests are `ApiError`'s business (`error.rs`).

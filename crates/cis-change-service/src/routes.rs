@@ -1,4 +1,4 @@
-//! The route table (change-api.md §1): exact paths, each with its methods, the CORS preflight, a JSON 405
+//! The route table (docs/contract/change-api.md §1): exact paths, each with its methods, the CORS preflight, a JSON 405
 //! with `Allow` for any other method, and a JSON 404 for any other path (`/v2/` included).
 //!
 //! Owns which handler serves which method; it holds no request logic. A 405 never reaches a handler, so
@@ -65,7 +65,7 @@ fn guarded(
         .fallback(move || async move { ChangeError::MethodNotAllowed(allow) })
 }
 
-/// `OPTIONS`: 204 with the CORS headers of change-api.md §1, no credentials, no auth.
+/// `OPTIONS`: 204 with the CORS headers of docs/contract/change-api.md §1, no credentials, no auth.
 fn preflight(allow: &'static [Method]) -> Response {
     let methods: Vec<&str> = allow
         .iter()

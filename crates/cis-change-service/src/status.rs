@@ -1,4 +1,4 @@
-//! `GET /v2/status?sequenceNumber=<n>` (change-api.md §9): the outcome of one change, from its status
+//! `GET /v2/status?sequenceNumber=<n>` (docs/contract/change-api.md §9): the outcome of one change, from its status
 //! record, with the original's `<table>-sequence_number` index as the fallback for numbers it issued.
 //!
 //! Needs a valid token (any scope). Reads only; always answers 200 once authenticated and given a number.

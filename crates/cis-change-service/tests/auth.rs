@@ -1,4 +1,4 @@
-//! Authentication and scopes (change-api.md §3): checked before the body is read, `write` for changes,
+//! Authentication and scopes (docs/contract/change-api.md §3): checked before the body is read, `write` for changes,
 //! any valid token for `/v2/status`.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,4 +1,4 @@
-//! `DELETE /v2/user` (change-api.md §7): disabled by default, permission on `active`, 404 for unknown
+//! `DELETE /v2/user` (docs/contract/change-api.md §7): disabled by default, permission on `active`, 404 for unknown
 //! users, direct and stream hand-off.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,4 +1,4 @@
-//! The route table: fixed answers, CORS preflight, 404 and 405 (change-api.md §1, §2).
+//! The route table: fixed answers, CORS preflight, 404 and 405 (docs/contract/change-api.md §1, §2).
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,4 +1,4 @@
-//! `GET /v2/status` (change-api.md §9): processed, noop, failed, unknown, the historic fallback, and the
+//! `GET /v2/status` (docs/contract/change-api.md §9): processed, noop, failed, unknown, the historic fallback, and the
 //! missing parameter.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,4 +1,4 @@
-//! `POST`/`PUT /v2/user` (change-api.md §4 steps 2–4): body handling (size, content type, JSON, the
+//! `POST`/`PUT /v2/user` (docs/contract/change-api.md §4 steps 2–4): body handling (size, content type, JSON, the
 //! "JSON string" form), schema validation and the user of the change.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

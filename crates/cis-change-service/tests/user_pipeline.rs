@@ -1,4 +1,4 @@
-//! `POST`/`PUT /v2/user` (change-api.md §4 steps 5–15, §5, §8): stream and direct mode, no-ops, updates,
+//! `POST`/`PUT /v2/user` (docs/contract/change-api.md §4 steps 5–15, §5, §8): stream and direct mode, no-ops, updates,
 //! signatures, publisher rules, new-user checks and backend outages.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,4 +1,4 @@
-//! `POST /v2/users` (change-api.md §6): per-item verdicts in input order, duplicates, limits, 503s.
+//! `POST /v2/users` (docs/contract/change-api.md §6): per-item verdicts in input order, duplicates, limits, 503s.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,5 +1,5 @@
-//! The change envelope (processor-and-vault.md §2): what the Change API appends to the change stream and what
-//! the processor reads back, plus the stream's partition key and the API's sequence numbers (change-api.md §10).
+//! The change envelope (docs/contract/processor-and-vault.md §2): what the Change API appends to the change stream and what
+//! the processor reads back, plus the stream's partition key and the API's sequence numbers (docs/contract/change-api.md §10).
 //!
 //! Owns the wire form (`v: 1`, member order of `profile` preserved), decoding from record bytes including the
 //! historic form (a bare profile, as the original's stream carried), the partition key rule and

@@ -1,4 +1,4 @@
-//! Deletes (change-api.md §7): permission on `active`, unknown users, the conditional delete and its status.
+//! Deletes (docs/contract/change-api.md §7): permission on `active`, unknown users, the conditional delete and its status.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

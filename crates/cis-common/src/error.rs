@@ -1,5 +1,5 @@
 //! The HTTP error of every CIS API: `{"code", "description"}` JSON with the right status and headers, one
-//! constructor per row of change-api.md §11, mapped to a response in this one place.
+//! constructor per row of docs/contract/change-api.md §11, mapped to a response in this one place.
 //!
 //! It must not leak internals: a 500 carries only `internal error, reference <id>`, and the cause is logged
 //! under that id. `WWW-Authenticate: Bearer` goes on every 401, `Retry-After` on every 503, `Allow` on 405.

@@ -1,5 +1,5 @@
-//! [`VerificationKeys`]: the publishers' trusted keys for the Change API and the processor (signatures.md §5,
-//! well-known.md §4), chosen by `well_known_mode`:
+//! [`VerificationKeys`]: the publishers' trusted keys for the Change API and the processor (docs/contract/signatures.md §5,
+//! docs/contract/well-known.md §4), chosen by `well_known_mode`:
 //!
 //! - `file`: the one key file `<secret_manager_file_path>/<public_key_name>` (cis-crypto's `FileKeySource`),
 //!   loaded once and reloaded only by [`VerificationKeys::refresh_if_stale`];

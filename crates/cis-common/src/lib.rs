@@ -2,8 +2,8 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`config`] | typed configuration: defaults, the INI file, the environment, validation (configuration.md) |
-//! | [`error`] | [`ApiError`]: the JSON error of every API, mapped to HTTP in one place (change-api.md §2, §11) |
+//! | [`config`] | typed configuration: defaults, the INI file, the environment, validation (docs/configuration.md) |
+//! | [`error`] | [`ApiError`]: the JSON error of every API, mapped to HTTP in one place (docs/contract/change-api.md §2, §11) |
 //! | [`auth`] | bearer-token validation (JWKS cache, claims, scopes) and the development token issuer (§3) |
 //! | [`keys`] | [`keys::VerificationKeys`]: the publishers' trusted keys from a file or the well-known document |
 //! | [`fetch`] | fetching one JSON document over HTTP(S), from a file or from memory, with a timeout |

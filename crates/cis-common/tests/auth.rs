@@ -1,4 +1,4 @@
-//! Every authentication case of change-api.md §3 against DevIssuer-minted tokens and a JWKS held in memory.
+//! Every authentication case of docs/contract/change-api.md §3 against DevIssuer-minted tokens and a JWKS held in memory.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

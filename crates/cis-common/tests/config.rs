@@ -1,4 +1,4 @@
-//! Configuration loading: defaults, precedence, file syntax and discovery, derived values (configuration.md).
+//! Configuration loading: defaults, precedence, file syntax and discovery, derived values (docs/configuration.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

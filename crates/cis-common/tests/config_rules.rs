@@ -1,5 +1,5 @@
 //! Configuration typing and validation: strict values, local-only switches, unknown and legacy keys
-//! (configuration.md §1, §1.1, §2).
+//! (docs/configuration.md §1, §1.1, §2).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,4 +1,4 @@
-//! Signing and verifying one attribute (signatures.md §1, §2, §4).
+//! Signing and verifying one attribute (docs/contract/signatures.md §1, §2, §4).
 //!
 //! Owns what is signed (the attribute minus `signature`, in its own member order), writing
 //! `signature.publisher`, and the verification steps in their contract order, each with its error kind. It
@@ -35,7 +35,7 @@ pub fn sign_attribute(
     Ok(())
 }
 
-/// Verifies one attribute against the trusted keys of the publisher it names (signatures.md §4, steps 1–7,
+/// Verifies one attribute against the trusted keys of the publisher it names (docs/contract/signatures.md §4, steps 1–7,
 /// the first failure is the result). A null attribute is an error here; profile-wide checks skip nulls.
 pub fn verify_attribute(attr: &Map<String, Value>, keys: &KeySet) -> Result<(), VerifyError> {
     let view = Attr(attr);

@@ -1,4 +1,4 @@
-//! The signing and verification errors, with the exact reasons of signatures.md §4.
+//! The signing and verification errors, with the exact reasons of docs/contract/signatures.md §4.
 //!
 //! Owns only the error types; the steps that produce them live in `attribute.rs` and `profile.rs`. The
 //! `Display` texts are part of the contract: the Change API sends them as the description of a 403
@@ -23,7 +23,7 @@ pub enum SignError {
     Rsa,
 }
 
-/// Why an attribute's signature is not accepted (signatures.md §4, steps 1–7, in that order).
+/// Why an attribute's signature is not accepted (docs/contract/signatures.md §4, steps 1–7, in that order).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     /// Step 1: the payload is null.
@@ -54,7 +54,7 @@ pub enum VerifyError {
 
 impl VerifyError {
     /// True when fresher keys could change the outcome (unknown publisher or no key verifies): the trigger
-    /// for the one well-known refetch of signatures.md §5.
+    /// for the one well-known refetch of docs/contract/signatures.md §5.
     pub fn is_key_miss(&self) -> bool {
         matches!(
             self,

@@ -1,6 +1,6 @@
 //! JSON Web Keys (RFC 7517) for RSA: reading the public members `n`/`e` and the private CRT members.
 //!
-//! Owns the JWK member rules of signatures.md §5: `kty` must be `RSA`; `n` and `e` are base64url (a leading
+//! Owns the JWK member rules of docs/contract/signatures.md §5: `kty` must be `RSA`; `n` and `e` are base64url (a leading
 //! zero byte in `n` is tolerated); `alg`, `use`, `kid`, `x5c` and `x5t` are ignored. It builds no key sets and
 //! writes no JWKs (that is `PublicKey::to_jwk`). Error texts name members, never their values.
 

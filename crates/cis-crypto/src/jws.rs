@@ -1,4 +1,4 @@
-//! Compact JWS (RS256 only): strict base64url, splitting and decoding tokens, and making them (signatures.md §2,
+//! Compact JWS (RS256 only): strict base64url, splitting and decoding tokens, and making them (docs/contract/signatures.md §2,
 //! §3).
 //!
 //! Owns the token envelope, generic enough for a bearer-token validator to reuse: [`sign_compact`] and
@@ -98,7 +98,7 @@ pub(crate) fn sign_with_header_b64(
     Ok(token)
 }
 
-/// Splits and decodes a compact JWS (signatures.md §3, §4 steps 3–4): exactly three non-empty base64url
+/// Splits and decodes a compact JWS (docs/contract/signatures.md §3, §4 steps 3–4): exactly three non-empty base64url
 /// segments, a header that is a JSON object (members in any order, extra members ignored) with
 /// `"alg":"RS256"`. The payload is returned as bytes, unparsed.
 pub fn decode_compact(token: &str) -> Result<CompactJws, JwsError> {

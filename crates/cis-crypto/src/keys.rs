@@ -157,7 +157,7 @@ impl PublicKey {
         pem::encode("PUBLIC KEY", self.spki_der())
     }
 
-    /// The well-known JWK form (well-known.md §1, §5): `alg`, `e`, `kid`, `kty`, `n`, `use`, `x5c`.
+    /// The well-known JWK form (docs/contract/well-known.md §1, §5): `alg`, `e`, `kid`, `kty`, `n`, `use`, `x5c`.
     pub fn to_jwk(&self, kid: &str) -> Value {
         json!({
             "alg": "RS256",
@@ -222,7 +222,7 @@ impl SigningKey {
         SigningKey::new(pair)
     }
 
-    /// From text: a private JWK (tried first), else PEM PKCS#1 or PKCS#8 (signatures.md §7).
+    /// From text: a private JWK (tried first), else PEM PKCS#1 or PKCS#8 (docs/contract/signatures.md §7).
     pub fn parse(text: &str) -> Result<SigningKey, KeyError> {
         match jwk::parse_object(text)? {
             Some(value) => SigningKey::from_jwk(&value),

@@ -1,5 +1,5 @@
 //! Trusted verification keys: the [`KeySet`] (publisher name → RSA public keys, in order) and the
-//! [`KeySource`] port with its file and in-memory adapters (signatures.md §5).
+//! [`KeySource`] port with its file and in-memory adapters (docs/contract/signatures.md §5).
 //!
 //! Owns reading `api.publishers_jwks` from a well-known document, the file mode's "one key file trusted for
 //! every publisher" (PEM, one JWK or a JWKS), and skipping unusable JWKs with a warning. It does not fetch
@@ -65,7 +65,7 @@ impl KeySet {
         Ok(set)
     }
 
-    /// Reads `api.publishers_jwks.<publisher>.keys[]` of a well-known document (well-known.md §1). A document
+    /// Reads `api.publishers_jwks.<publisher>.keys[]` of a well-known document (docs/contract/well-known.md §1). A document
     /// without that object is an error; unusable JWKs are skipped with a warning naming publisher and index.
     pub fn from_well_known(doc: &Value) -> Result<KeySet, KeyError> {
         let publishers = doc

@@ -1,7 +1,7 @@
 //! # cis-crypto — attribute signatures
 //!
 //! Signing and verifying profile attributes with compact RS256 JWS, byte-compatible with the original Python
-//! `cis_crypto` (spec: `signatures.md`), and the trusted key sets that verification uses. Pure: no async, no
+//! `cis_crypto` (spec: `docs/contract/signatures.md`), and the trusted key sets that verification uses. Pure: no async, no
 //! AWS, no HTTP. Key *sources* that need I/O read files synchronously behind small ports ([`KeySource`],
 //! [`SigningKeySource`]); network fetching and caching of the well-known document belong to `cis-common`.
 //!
@@ -14,7 +14,7 @@
 //! | `jwk` | reading RSA JWKs (public and private) |
 //! | [`keyset`] | [`KeySet`] (publisher → keys), well-known parsing, the [`KeySource`] port and adapters |
 //! | [`signing_source`] | [`SigningKeySource`]: private keys by publisher name, cached per name |
-//! | [`attribute`] | [`sign_attribute`], [`verify_attribute`] (signatures.md §4 steps 1–7) |
+//! | [`attribute`] | [`sign_attribute`], [`verify_attribute`] (docs/contract/signatures.md §4 steps 1–7) |
 //! | [`profile`] | [`sign_profile`], [`verify_profile`], [`verify_attributes`], [`verify_profile_all`] (step 8) |
 //! | [`error`] | [`SignError`], [`VerifyError`], [`ProfileVerifyError`] with the contract's reasons |
 //!

@@ -1,4 +1,4 @@
-//! Signing and verifying whole profiles, attribute by attribute (signatures.md §4 step 8).
+//! Signing and verifying whole profiles, attribute by attribute (docs/contract/signatures.md §4 step 8).
 //!
 //! Owns the walk over a profile's attributes in canonical order ([`AttrPath::all`]): which ones are signed
 //! (every non-null one, or a named list) and which are verified (every non-null one; null attributes are the

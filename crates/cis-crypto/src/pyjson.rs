@@ -1,5 +1,5 @@
 //! Payload serialisation: JSON bytes exactly as Python's `json.dumps(obj, separators=(",", ":"))` writes them
-//! (signatures.md §2).
+//! (docs/contract/signatures.md §2).
 //!
 //! Owns the byte-level rules that make a signed payload compatible with the original: compact separators,
 //! members in the map's own order, `\uXXXX` (lower-case hex, surrogate pairs above U+FFFF) for everything that

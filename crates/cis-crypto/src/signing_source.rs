@@ -1,5 +1,5 @@
 //! Signing keys by publisher name: the [`SigningKeySource`] port, a directory adapter and an in-memory one
-//! (signatures.md §7).
+//! (docs/contract/signatures.md §7).
 //!
 //! Owns choosing and caching a private key **per publisher name** (the original cached the first key it loaded
 //! and signed everything with it). It does not talk to AWS: the SSM adapter lives in `cis-aws` and implements

@@ -1,4 +1,4 @@
-//! The write conditions of processor-and-vault.md §5.3, decided once for every adapter: given what is
+//! The write conditions of docs/contract/processor-and-vault.md §5.3, decided once for every adapter: given what is
 //! stored (nothing, or an item with or without a version) and what the write expects, the version the item
 //! will have, or the typed error. Adapters still enforce the condition atomically in their backend (a
 //! transaction, a `ConditionExpression`); this module only says what the outcome must be.

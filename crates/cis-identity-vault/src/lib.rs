@@ -14,7 +14,7 @@
 //! | [`dynamodb`] | the DynamoDB adapter ([`dynamodb::DynamoVault`]) and table names |
 //! | [`curator`] | creating and repairing the DynamoDB tables (`ensure`) |
 //!
-//! Contract: `spec/processor-and-vault.md` §5–§8.
+//! Contract: `docs/contract/processor-and-vault.md` §5–§8.
 
 pub mod condition;
 pub mod curator;

@@ -49,7 +49,7 @@ impl StoredJson {
     }
 }
 
-/// The condition of a write (processor-and-vault.md §5.3).
+/// The condition of a write (docs/contract/processor-and-vault.md §5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {
     /// Create: the user must not exist.
@@ -81,7 +81,7 @@ pub struct ProfileWrite {
     pub sequence_number: String,
     /// Dotted paths the write changed (`staff_information.title`).
     pub changed_attributes: Vec<String>,
-    /// Distinct publishers of the changed attributes (processor-and-vault.md §5.1).
+    /// Distinct publishers of the changed attributes (docs/contract/processor-and-vault.md §5.1).
     pub change_publishers: Vec<String>,
 }
 

@@ -1,5 +1,5 @@
 //! What every adapter derives from a profile, and the one definition of attribute search
-//! (processor-and-vault.md §5.1; person-api's `by_attribute_contains`).
+//! (docs/contract/processor-and-vault.md §5.1; person-api's `by_attribute_contains`).
 //!
 //! Backend-neutral: the item fields stored beside the profile ([`ItemFields`]), the index entry of a user
 //! ([`entry_of`]), list filters ([`list_matches`]) and attribute search ([`matches`], [`query_matches`]).

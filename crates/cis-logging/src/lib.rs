@@ -4,8 +4,8 @@
 //! Lambda or when asked, human-readable lines elsewhere; the level comes from configuration
 //! (`[cis] log_level`) unless `RUST_LOG` is set, which wins.
 //!
-//! It must not decide *what* is logged: callers never log a token, a key or a whole profile (STYLE.md
-//! rule 10). It reads no configuration file itself; `cis-common` parses `log_level`/`log_format` and passes
+//! It must not decide *what* is logged: callers never log a token, a key or a whole profile (docs/architecture.md,
+//! conventions). It reads no configuration file itself; `cis-common` parses `log_level`/`log_format` and passes
 //! them to [`init`].
 
 use std::fmt;

@@ -72,7 +72,7 @@ impl Caller {
     }
 
     /// Whether the profile filter would keep `attr` for this caller with `filter_display`: the same rule
-    /// as `cis_profile::filter::filter`, for one attribute (profile.md §9).
+    /// as `cis_profile::filter::filter`, for one attribute (docs/contract/profile.md §9).
     pub fn sees(&self, attr: Attr<'_>, filter_display: Option<Display>) -> bool {
         if let Some(allowed) = allowed_classifications(&self.scopes)
             && !attr.classification().is_some_and(|c| allowed.contains(c))

@@ -5,7 +5,7 @@
 //! search (when `advanced_search` is on); an existence probe by email. Every profile is filtered by the
 //! caller's `classification:*` / `display:*` scopes and the optional `filterDisplay` level
 //! (`cis_profile::filter`). Used by `functions/person-api` (Lambda) and `cis serve`.
-//! Contract: `spec/person-api.md` and its reference §1, as amended by `spec/DECISIONS.md`; the decisions
+//! Contract: `docs/person-api.md` and its reference §1, as amended by `docs/contract/decisions.md`; the decisions
 //! this crate takes are written down in `docs/person-api.md`.
 //!
 //! | module | owns |

@@ -24,7 +24,7 @@ use crate::params::Params;
 use crate::state::PersonApiState;
 use crate::token::{self, Route};
 
-/// The JSON of `profile` filtered for `caller` (profile.md §9).
+/// The JSON of `profile` filtered for `caller` (docs/contract/profile.md §9).
 pub fn profile_json(
     profile: Profile,
     caller: &Caller,

@@ -140,7 +140,7 @@ impl Processor {
         &self.pipeline
     }
 
-    /// Processes a batch (processor-and-vault.md §3).
+    /// Processes a batch (docs/contract/processor-and-vault.md §3).
     pub async fn process_batch(&self, records: Vec<StreamRecord>) -> BatchOutcome {
         self.process_batch_until(records, &AtomicBool::new(false))
             .await

@@ -1,4 +1,4 @@
-//! Validation throughput (profile.md §4): `Profile::parse` of a realistic profile's JSON bytes (strict JSON,
+//! Validation throughput (docs/contract/profile.md §4): `Profile::parse` of a realistic profile's JSON bytes (strict JSON,
 //! both validation layers, canonical order) and `validate` of an already parsed document.
 //!
 //! Run with `cargo bench -p cis-profile --bench validate`; the target is ≥ 20,000 profiles/s for `validate`.

@@ -68,7 +68,7 @@ impl<'a> Attr<'a> {
             .and_then(Value::as_str)
             .unwrap_or("")
     }
-    /// The attribute without its `signature` member: what a publisher signs (signatures.md §1).
+    /// The attribute without its `signature` member: what a publisher signs (docs/contract/signatures.md §1).
     pub fn signed_part(self) -> Map<String, Value> {
         self.0
             .iter()

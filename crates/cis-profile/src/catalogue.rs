@@ -1,6 +1,6 @@
 //! The attribute catalogue: every attribute path of profile v2, its kind and its schema rules.
 //!
-//! This is the one place that knows the shape of the profile (profile.md §1–§2). Everything that walks a
+//! This is the one place that knows the shape of the profile (docs/contract/profile.md §1–§2). Everything that walks a
 //! profile (validation, merge, filtering, rules, signing) iterates [`AttrPath::all`] instead of repeating
 //! attribute names. It holds no data about a particular profile.
 
@@ -45,7 +45,7 @@ impl Group {
     }
 }
 
-/// What an attribute's payload is (profile.md §2).
+/// What an attribute's payload is (docs/contract/profile.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// `value`: string or null.
@@ -186,7 +186,7 @@ static SPECS: [AttrSpec; 53] = [
     spec!(StaffInformation."office_location", String, ANY_D, ANY_C),
 ];
 
-/// The top-level members of a profile, in output order (profile.md §1).
+/// The top-level members of a profile, in output order (docs/contract/profile.md §1).
 pub const TOP_LEVEL: [&str; 28] = [
     "schema",
     "uuid",

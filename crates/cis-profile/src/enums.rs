@@ -1,11 +1,11 @@
 //! The profile's closed vocabularies: classification labels, display levels and publisher names.
 //!
-//! Each is parsed once at the boundary (STYLE.md rule 3). Classification is a set of labels, not a ladder;
+//! Each is parsed once at the boundary (docs/architecture.md, conventions). Classification is a set of labels, not a ladder;
 //! display levels have an order (most to least visible) that only `filterDisplay` uses.
 
 use std::fmt;
 
-/// A classification label (profile.md §3.1). Labels of a set: no label implies another.
+/// A classification label (docs/contract/profile.md §3.1). Labels of a set: no label implies another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Classification {
     MozillaConfidential,
@@ -97,7 +97,7 @@ impl ClassificationSet {
     }
 }
 
-/// A display level (profile.md §3.2). `None` in an `Option<Display>` is JSON null ("no display intent").
+/// A display level (docs/contract/profile.md §3.2). `None` in an `Option<Display>` is JSON null ("no display intent").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Display {
     Public,
@@ -181,7 +181,7 @@ impl DisplaySet {
     }
 }
 
-/// A publisher authority (profile.md §3.3, publisher-rules.md §5).
+/// A publisher authority (docs/contract/profile.md §3.3, docs/contract/publisher-rules.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Publisher {
     Ldap,

@@ -42,7 +42,7 @@ pub fn fake_profile(seed: u64) -> Profile {
     b.identity(staff, &uid, &email, splitmix64(seed));
     b.put("active", json!(true));
     b.put("created", json!(stamp(created_ms)));
-    // `last_modified` stays null: CIS sets it on every write (change-api.md §4 step 12).
+    // `last_modified` stays null: CIS sets it on every write (docs/contract/change-api.md §4 step 12).
     b.put("first_name", json!(first));
     b.put("last_name", json!(last));
     if !first.is_ascii() || !last.is_ascii() {

@@ -1,4 +1,4 @@
-//! Filtering a profile by the caller's scopes and an optional `filterDisplay` level (profile.md §9).
+//! Filtering a profile by the caller's scopes and an optional `filterDisplay` level (docs/contract/profile.md §9).
 //!
 //! Owns the scope → allowed-classification and scope → allowed-display tables and the filter itself, with the
 //! original's semantics: labels of a set, not a ladder. It does not parse HTTP parameters or tokens (the
@@ -71,13 +71,13 @@ impl FromIterator<String> for ScopeSet {
     }
 }
 
-/// The classifications the scopes admit (profile.md §9 step 1); `None` = all, labels unknown to CIS included
+/// The classifications the scopes admit (docs/contract/profile.md §9 step 1); `None` = all, labels unknown to CIS included
 /// (`read:fullprofile`). Legacy long labels are covered through [`Classification::parse_stored`].
 pub fn allowed_classifications(scopes: &ScopeSet) -> Option<ClassificationSet> {
     scopes.classifications
 }
 
-/// The display levels the scopes admit (profile.md §9 step 2); `None` = all (`display:all`).
+/// The display levels the scopes admit (docs/contract/profile.md §9 step 2); `None` = all (`display:all`).
 pub fn allowed_displays(scopes: &ScopeSet) -> Option<DisplaySet> {
     scopes.displays
 }
@@ -183,7 +183,7 @@ impl Rules {
     }
 }
 
-/// Filters `profile` for a caller with `scopes` and an optional `filterDisplay` level (profile.md §9).
+/// Filters `profile` for a caller with `scopes` and an optional `filterDisplay` level (docs/contract/profile.md §9).
 /// Removed attributes disappear; groups always stay (possibly `{}`); `schema` is always kept.
 pub fn filter(profile: &Profile, scopes: &ScopeSet, filter_display: Option<Display>) -> Value {
     let rules = Rules::new(scopes, filter_display);

@@ -30,7 +30,7 @@ fn refuse(what: impl std::fmt::Display) -> RawFilterError {
 }
 
 /// Filters the stored JSON text of a profile for a caller with `scopes` and an optional `filterDisplay`
-/// level (profile.md §9): the same document `filter(&Profile::from_stored(text), ..)` gives, as JSON text
+/// level (docs/contract/profile.md §9): the same document `filter(&Profile::from_stored(text), ..)` gives, as JSON text
 /// with kept attributes unchanged. When nothing can be removed (`read:fullprofile`, `display:all`, no
 /// `filterDisplay`) the text is returned as it is, unchecked.
 pub fn filter_raw<'t>(

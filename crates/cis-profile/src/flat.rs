@@ -1,4 +1,4 @@
-//! The flattened search copy of a profile, the vault's `flat_profile` (processor-and-vault.md §5.2 steps 1–2).
+//! The flattened search copy of a profile, the vault's `flat_profile` (docs/contract/processor-and-vault.md §5.2 steps 1–2).
 //!
 //! Bit-compatible with the original: empty strings and empty-string keys are dropped, then every object with
 //! exactly one of `value`/`values` becomes that member's value. The DynamoDB attribute-value encoding (step 3)

@@ -1,5 +1,5 @@
 //! Identifiers: the [`UserId`] newtype, `uuid` and `primary_username` derived from the salt and the `user_id`
-//! (profile.md §5), and the vault's `connection_method` (processor-and-vault.md §5.1).
+//! (docs/contract/profile.md §5), and the vault's `connection_method` (docs/contract/processor-and-vault.md §5.1).
 //!
 //! Pure functions of their inputs. This module does not read the salt (configuration does), does not decide
 //! whether a missing salt is acceptable (services refuse to start without one), and never touches a profile.

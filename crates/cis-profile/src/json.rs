@@ -1,6 +1,6 @@
 //! Strict JSON input and JSON-value equality.
 //!
-//! Owns the project's JSON rules that serde_json alone does not give (profile.md §4.2): duplicate member names
+//! Owns the project's JSON rules that serde_json alone does not give (docs/contract/profile.md §4.2): duplicate member names
 //! are rejected, integers must fit 64 bits (so their digits are exact), and value equality compares numbers
 //! numerically (`12 == 12.0`) while never equating booleans and numbers. It does not know about profiles.
 
@@ -152,7 +152,7 @@ impl<'de> Visitor<'de> for StrictValue {
     }
 }
 
-/// JSON-value equality (profile.md §8): objects ignore member order, arrays keep it, numbers compare by
+/// JSON-value equality (docs/contract/profile.md §8): objects ignore member order, arrays keep it, numbers compare by
 /// numeric value, booleans never equal numbers, strings compare exactly.
 pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {

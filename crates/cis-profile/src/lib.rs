@@ -9,7 +9,7 @@
 //! | [`json`] | strict JSON parsing and JSON-value equality |
 //! | [`attr`] | the typed view of one attribute object |
 //! | [`profile`] | the [`Profile`] document: constructors, access, canonical order, the null profile |
-//! | [`validate`] | both validation layers of profile.md §4 |
+//! | [`validate`] | both validation layers of docs/contract/profile.md §4 |
 //! | [`timestamp`] | RFC 3339 checks and the timestamps CIS writes |
 //! | [`fake`] | deterministic, realistic fake profiles for demos, tests and benchmarks |
 //! | [`merge`] | applying a publisher's profile to the stored one (null = no change) |
@@ -19,7 +19,7 @@
 //! | [`identifiers`] | [`UserId`], uuid and primary_username derivation from the salt |
 //! | [`flat`] | the flattened search copy (`flat_profile`) of a profile |
 //!
-//! The contract is `spec/profile.md` and `spec/publisher-rules.md`.
+//! The contract is `docs/contract/profile.md` and `docs/contract/publisher-rules.md`.
 
 pub mod attr;
 pub mod catalogue;

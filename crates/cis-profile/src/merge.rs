@@ -1,5 +1,5 @@
-//! Merge: applying a publisher's profile to the stored one (profile.md §8), and the publishers of a change
-//! (processor-and-vault.md §5.1).
+//! Merge: applying a publisher's profile to the stored one (docs/contract/profile.md §8), and the publishers of a change
+//! (docs/contract/processor-and-vault.md §5.1).
 //!
 //! The semantics are the original's: a null incoming payload means "no change"; an attribute changed iff its
 //! payload (JSON-value equality), `display` or `verified` differ; a changed attribute replaces the stored one
@@ -18,7 +18,7 @@ pub struct Merged {
     pub changed: Vec<AttrPath>,
 }
 
-/// Merges `incoming` into `base` (profile.md §8). `schema` is never merged: the base's string stays.
+/// Merges `incoming` into `base` (docs/contract/profile.md §8). `schema` is never merged: the base's string stays.
 pub fn merge(base: &Profile, incoming: &Profile) -> Merged {
     merge_into(base.clone(), incoming)
 }
@@ -68,7 +68,7 @@ pub fn changed_attributes(base: &Profile, incoming: &Profile) -> Vec<AttrPath> {
 }
 
 /// True when the payload, `metadata.display` or `metadata.verified` differ: what counts as a change both in
-/// the merge and in the publisher rules (publisher-rules.md §2 step 3.1).
+/// the merge and in the publisher rules (docs/contract/publisher-rules.md §2 step 3.1).
 pub fn differs(old: Attr<'_>, new: Attr<'_>) -> bool {
     !json_eq(old.payload(), new.payload())
         || !json_eq(old.display_value(), new.display_value())
@@ -83,7 +83,7 @@ pub fn attr_eq(a: &Map<String, serde_json::Value>, b: &Map<String, serde_json::V
 }
 
 /// Distinct publisher names claimed by the changed attributes of `merged`, in the order of `changed`.
-/// `cis` is left out unless CIS is the only publisher that changed something (processor-and-vault.md §5.1).
+/// `cis` is left out unless CIS is the only publisher that changed something (docs/contract/processor-and-vault.md §5.1).
 pub fn change_publishers(merged: &Profile, changed: &[AttrPath]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for path in changed {

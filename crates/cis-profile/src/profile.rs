@@ -18,7 +18,7 @@ pub const SCHEMA_URL: &str = "https://auth.mozilla.com/.well-known/profile.schem
 /// The draft-04 profile schema, byte-identical to the original's (published as `/.well-known/profile.schema`).
 pub const SCHEMA_JSON: &str = include_str!("../data/profile.schema.json");
 
-/// The null profile as the original ships it (profile.md §7).
+/// The null profile as the original ships it (docs/contract/profile.md §7).
 pub const NULL_PROFILE_JSON: &str = include_str!("../data/user_profile_null.json");
 
 /// Why a document is not an acceptable profile.
@@ -62,7 +62,7 @@ impl Profile {
             .clone()
     }
 
-    /// Parses untrusted JSON text: strict JSON (profile.md §4.2), then both validation layers.
+    /// Parses untrusted JSON text: strict JSON (docs/contract/profile.md §4.2), then both validation layers.
     pub fn parse(bytes: &[u8]) -> Result<Profile, ProfileError> {
         Profile::from_value(parse_strict(bytes)?)
     }
@@ -74,7 +74,7 @@ impl Profile {
     }
 
     /// Takes a profile CIS stored itself: only the structure is checked (every attribute an object with
-    /// metadata and signature objects), so legacy labels and timestamps survive (profile.md §4.3).
+    /// metadata and signature objects), so legacy labels and timestamps survive (docs/contract/profile.md §4.3).
     pub fn from_stored(value: Value) -> Result<Profile, ProfileError> {
         validate::check_structure(&value).map_err(ProfileError::Invalid)?;
         Profile::take(value)

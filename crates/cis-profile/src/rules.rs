@@ -1,5 +1,5 @@
 //! The publisher rules: who may create and who may update each attribute, and the decision for one change
-//! (publisher-rules.md §2–§4).
+//! (docs/contract/publisher-rules.md §2–§4).
 //!
 //! Decides on the publisher an attribute *claims*; it never checks signatures (cis-crypto proves the claim)
 //! and never merges (merge.rs). The document format and its checks live in `rules_document.rs`.
@@ -15,10 +15,10 @@ use crate::rules_document::{Entry, parse_document};
 use std::fmt;
 use std::sync::OnceLock;
 
-/// The original's packaged rules document, which the project embeds (publisher-rules.md §1).
+/// The original's packaged rules document, which the project embeds (docs/contract/publisher-rules.md §1).
 pub const EMBEDDED_RULES_JSON: &str = include_str!("../data/mozilla-iam-publisher-rules.json");
 
-/// Who may change `active` in any way (publisher-rules.md §4: its create list plus its updater, fixed).
+/// Who may change `active` in any way (docs/contract/publisher-rules.md §4: its create list plus its updater, fixed).
 pub const ACTIVE_PUBLISHERS: [Publisher; 4] = [
     Publisher::Ldap,
     Publisher::Hris,
@@ -79,7 +79,7 @@ impl PublisherRules {
         })
     }
 
-    /// Parses and checks a rules document (publisher-rules.md §1): every attribute has a create list and an
+    /// Parses and checks a rules document (docs/contract/publisher-rules.md §1): every attribute has a create list and an
     /// updater, every name is a known publisher (or `""` for an updater), no unknown attribute.
     pub fn from_json(text: &str) -> Result<PublisherRules, RulesDocumentError> {
         parse_document(text).map(|entries| PublisherRules { entries })
@@ -119,7 +119,7 @@ impl PublisherRules {
         self.entry(path).and_then(|e| e.updater)
     }
 
-    /// The decision for one attribute (publisher-rules.md §2, with §4's fixed rule for `active`). `previous` is
+    /// The decision for one attribute (docs/contract/publisher-rules.md §2, with §4's fixed rule for `active`). `previous` is
     /// the stored attribute (the null profile's for a new user), `new` the attribute after the merge.
     pub fn may_publish(
         &self,
@@ -160,7 +160,7 @@ impl PublisherRules {
         })
     }
 
-    /// The decision for a whole profile (publisher-rules.md §3): every attribute of `new` against the same
+    /// The decision for a whole profile (docs/contract/publisher-rules.md §3): every attribute of `new` against the same
     /// path of `previous` (the null profile's attribute where `previous` leaves an identity out), in
     /// canonical order; the first rejection wins.
     pub fn check_profile(&self, previous: &Profile, new: &Profile) -> Result<(), RuleError> {

@@ -1,4 +1,4 @@
-//! Reading and checking the publisher rules document (publisher-rules.md §1).
+//! Reading and checking the publisher rules document (docs/contract/publisher-rules.md §1).
 //!
 //! Turns the JSON document into one typed entry per attribute path (who may create, who may update) and
 //! refuses anything else: a missing attribute, an unknown attribute, a wrong shape, an unknown publisher name.

@@ -1,4 +1,4 @@
-//! Unit tests of the publisher rules: the traps publisher-rules.md names, the `active` rule and the document
+//! Unit tests of the publisher rules: the traps docs/contract/publisher-rules.md names, the `active` rule and the document
 //! checks.
 
 use super::*;

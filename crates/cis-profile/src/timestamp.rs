@@ -1,4 +1,4 @@
-//! RFC 3339 date-time checks and the timestamps CIS writes (profile.md §4.2, §6).
+//! RFC 3339 date-time checks and the timestamps CIS writes (docs/contract/profile.md §4.2, §6).
 //!
 //! [`is_rfc3339`] is the validation rule for `metadata.created`, `metadata.last_modified` and the values of the
 //! `created`/`last_modified` attributes: a byte-level check, no regex and no allocation, because it runs twice

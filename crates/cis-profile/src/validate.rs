@@ -1,4 +1,4 @@
-//! Profile validation: both layers of profile.md §4 for untrusted input, and the lenient structure check for
+//! Profile validation: both layers of docs/contract/profile.md §4 for untrusted input, and the lenient structure check for
 //! profiles CIS stored itself (§4.3).
 //!
 //! [`validate`] gives the verdicts of the original JSON schema (`data/profile.schema.json`, draft-04, without its
@@ -55,7 +55,7 @@ const METADATA: [&str; 5] = [
     "display",
 ];
 
-/// Checks untrusted input against both validation layers (profile.md §4.1 and §4.2).
+/// Checks untrusted input against both validation layers (docs/contract/profile.md §4.1 and §4.2).
 pub fn validate(doc: &Value) -> Result<(), Vec<Violation>> {
     let mut report = Report::default();
     if !doc.is_object() {
@@ -78,7 +78,7 @@ pub fn validate(doc: &Value) -> Result<(), Vec<Violation>> {
     report.finish()
 }
 
-/// The lenient check for a profile CIS stored itself (profile.md §4.3): a JSON object of known top-level
+/// The lenient check for a profile CIS stored itself (docs/contract/profile.md §4.3): a JSON object of known top-level
 /// members; each present attribute an object with object `metadata` and `signature` and its payload member.
 /// Missing members, unknown classification labels and odd timestamps are accepted.
 pub fn check_structure(doc: &Value) -> Result<(), Vec<Violation>> {
@@ -125,7 +125,7 @@ fn check_attr_shape(path: AttrPath, value: &Value, at: &Ptr<'_>, report: &mut Re
 }
 
 /// A group: an object of attributes; `identities` members are optional, the others' required. The schema's
-/// display/classification rules on the groups themselves never apply (profile.md §2).
+/// display/classification rules on the groups themselves never apply (docs/contract/profile.md §2).
 fn check_group(group: Group, value: &Value, at: &Ptr<'_>, report: &mut Report) {
     let (names, paths) = tables().members(group);
     fields(
@@ -250,7 +250,7 @@ fn check_metadata(spec: &AttrSpec, value: &Value, at: &Ptr<'_>, report: &mut Rep
     );
 }
 
-/// The payload by kind (profile.md §2), with the §4.2 tightening of V and AI maps and of the timestamps.
+/// The payload by kind (docs/contract/profile.md §2), with the §4.2 tightening of V and AI maps and of the timestamps.
 fn check_payload(path: AttrPath, value: &Value, at: &Ptr<'_>, report: &mut Report) {
     match (path.kind(), value) {
         (_, Value::Null) | (Kind::Bool, Value::Bool(_)) => {}

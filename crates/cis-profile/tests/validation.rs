@@ -1,4 +1,4 @@
-//! Validation verdicts of profile.md §4: the original schema's (§4.1), the stricter rules (§4.2), the lenient
+//! Validation verdicts of docs/contract/profile.md §4: the original schema's (§4.1), the stricter rules (§4.2), the lenient
 //! structure check for stored profiles (§4.3), the signed fixture and fake profiles.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -200,7 +200,7 @@ fn the_empty_salt_does_not_give_the_missing_salt_identifiers() {
     assert_ne!(derive_uuid("", "test"), missing["uuid"].as_str().unwrap());
 }
 
-/// processor-and-vault.md §5.2 step 3, as the vault adapter does it (test-only copy).
+/// docs/contract/processor-and-vault.md §5.2 step 3, as the vault adapter does it (test-only copy).
 fn attribute_value(v: &Value) -> Value {
     match v {
         Value::Null => json!({"NULL": true}),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 const ATTEMPTS: u32 = 3;
 
-/// The Change API's verdict on one profile (change-api.md §5, §6).
+/// The Change API's verdict on one profile (docs/contract/change-api.md §5, §6).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ChangeResult {
     pub sequence_number: Option<String>,
@@ -32,7 +32,7 @@ pub struct ErrorBody {
     pub description: String,
 }
 
-/// `GET /v2/status` (change-api.md §9).
+/// `GET /v2/status` (docs/contract/change-api.md §9).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct StatusResult {
     pub identity_vault: bool,

@@ -1,5 +1,5 @@
-//! The size of the vault item a profile becomes (processor-and-vault.md §5.1), by DynamoDB's rules, so that
-//! the pipeline can answer 413 `profile_too_large` before a write fails (change-api.md §4 step 13).
+//! The size of the vault item a profile becomes (docs/contract/processor-and-vault.md §5.1), by DynamoDB's rules, so that
+//! the pipeline can answer 413 `profile_too_large` before a write fails (docs/contract/change-api.md §4 step 13).
 //!
 //! Owns only the arithmetic: UTF-8 bytes of names and strings, numbers by significant digits, 1 byte for
 //! booleans and nulls, 3 bytes plus 1 per element for maps and lists. It errs on the large side and does not

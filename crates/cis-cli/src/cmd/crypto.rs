@@ -2,7 +2,7 @@
 //!
 //! Owns argument parsing, file output and the reports; every signing and verification decision is
 //! cis-crypto's. It never prints keys except into the files `keygen` writes, and writes only the result
-//! to stdout (signatures.md §8).
+//! to stdout (docs/contract/signatures.md §8).
 
 use anyhow::{Context, bail};
 use cis_crypto::{

@@ -1,7 +1,7 @@
-//! `cis vault ensure`: run the vault curator (processor-and-vault.md §7) against DynamoDB — AWS, or an
+//! `cis vault ensure`: run the vault curator (docs/contract/processor-and-vault.md §7) against DynamoDB — AWS, or an
 //! emulator with `--endpoint-url` — and print its report as JSON.
 //!
-//! Owns argument parsing (configuration.md §2 names, strict booleans) and the exit status; the steps are
+//! Owns argument parsing (docs/configuration.md §2 names, strict booleans) and the exit status; the steps are
 //! `cis_identity_vault::curator`'s, the clients and table resolution `cis_aws`'s. It touches nothing else.
 
 use anyhow::Context;
@@ -60,7 +60,7 @@ pub struct Args {
     pub wait_seconds: u64,
 }
 
-/// `true` or `false` in any case; anything else is a usage error (configuration.md §1).
+/// `true` or `false` in any case; anything else is a usage error (docs/configuration.md §1).
 fn strict_bool(text: &str) -> Result<bool, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),

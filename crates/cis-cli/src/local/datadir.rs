@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Every scope a development client can be given (well-known.md §1 plus `search:all`).
+/// Every scope a development client can be given (docs/contract/well-known.md §1 plus `search:all`).
 pub const ALL_SCOPES: &[&str] = &[
     "read:fullprofile",
     "classification:public",

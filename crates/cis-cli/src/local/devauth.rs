@@ -218,7 +218,7 @@ async fn profile_schema() -> impl IntoResponse {
     )
 }
 
-/// Builds `/.well-known/mozilla-iam` (well-known.md §1) for the keys in use and this server's endpoints.
+/// Builds `/.well-known/mozilla-iam` (docs/contract/well-known.md §1) for the keys in use and this server's endpoints.
 pub fn well_known_document(
     publisher_keys: &BTreeMap<String, Vec<PublicKey>>,
     base_url: &str,

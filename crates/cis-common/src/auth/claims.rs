@@ -1,4 +1,4 @@
-//! [`Claims`]: what a validated token says about the caller, and the claim checks of change-api.md §3 step 4
+//! [`Claims`]: what a validated token says about the caller, and the claim checks of docs/contract/change-api.md §3 step 4
 //! (`exp` required and numeric, `iss` exact, `aud` a string or array containing the audience, `nbf` not in
 //! the future, leeway on both time checks; `iat` is not checked).
 //!
@@ -78,7 +78,7 @@ fn audience_matches(aud: Option<&Value>, audience: &str) -> bool {
     }
 }
 
-/// Checks the claims in the order of change-api.md §3 step 4 and returns what the caller needs.
+/// Checks the claims in the order of docs/contract/change-api.md §3 step 4 and returns what the caller needs.
 pub(crate) fn check(
     payload: &Map<String, Value>,
     expected: &Expected<'_>,

@@ -1,5 +1,5 @@
 //! [`JwksCache`]: the token issuer's signing keys by `kid`, fetched through a [`DocumentSource`] and cached
-//! (change-api.md §3 step 3).
+//! (docs/contract/change-api.md §3 step 3).
 //!
 //! Rules: a copy is used for `ttl`; an unknown `kid` triggers one refetch, at most one per
 //! [`MIN_REFETCH_INTERVAL`]; concurrent requests share a fetch (one async mutex serialises fetching, and a

@@ -1,4 +1,4 @@
-//! Bearer-token authentication of the CIS APIs (change-api.md §3): header parsing, RS256 signature checked
+//! Bearer-token authentication of the CIS APIs (docs/contract/change-api.md §3): header parsing, RS256 signature checked
 //! against the issuer's JWKS (cached, refreshed on an unknown `kid`), claims (`exp`, `iss`, `aud`, `nbf`),
 //! scopes; plus a development token issuer for `cis serve` and router tests.
 //!
@@ -64,7 +64,7 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// The catalogue code (change-api.md §11).
+    /// The catalogue code (docs/contract/change-api.md §11).
     pub fn code(&self) -> &'static str {
         match self {
             AuthError::HeaderMissing => "authorization_header_missing",

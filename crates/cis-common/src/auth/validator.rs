@@ -1,4 +1,4 @@
-//! [`TokenValidator`]: runs the checks of change-api.md §3 in order — header, compact RS256 JWS with a `kid`,
+//! [`TokenValidator`]: runs the checks of docs/contract/change-api.md §3 in order — header, compact RS256 JWS with a `kid`,
 //! the issuer key by `kid`, the signature, the claims — or grants everything under the local bypass.
 //!
 //! It decides nothing about routes: callers ask [`Claims::scopes`] for the scope they need. Failures are
@@ -145,7 +145,7 @@ impl Checks {
     }
 }
 
-/// The token of `Bearer <token>` (change-api.md §3 steps 1–2).
+/// The token of `Bearer <token>` (docs/contract/change-api.md §3 steps 1–2).
 fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
     let header = authorization.ok_or(AuthError::HeaderMissing)?;
     let mut parts = header.split_whitespace();

@@ -197,7 +197,7 @@ impl CisConfig {
         self.secret_manager_file_path.join(&self.public_key_name)
     }
 
-    /// The local-only switches of configuration.md §1.1 in `[cis]`, with their values.
+    /// The local-only switches of docs/configuration.md §1.1 in `[cis]`, with their values.
     pub(crate) fn local_only_switches(&self) -> [(&'static str, bool); 6] {
         [
             ("jwt_validation", self.jwt_validation),

@@ -1,4 +1,4 @@
-//! The INI syntax of configuration.md §1: `[section]` headers, `key = value` pairs, whole-line comments
+//! The INI syntax of docs/configuration.md §1: `[section]` headers, `key = value` pairs, whole-line comments
 //! (`#` or `;`), inline comments starting at a `#` preceded by whitespace, one pair of matching surrounding
 //! quotes removed.
 //!

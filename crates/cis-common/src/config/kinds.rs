@@ -1,4 +1,4 @@
-//! The enum-valued settings of configuration.md §2 (`well_known_mode`, `secret_manager`, `vault_backend`)
+//! The enum-valued settings of docs/configuration.md §2 (`well_known_mode`, `secret_manager`, `vault_backend`)
 //! and the environment name. Each has one fallible constructor (`FromStr`) and prints its configuration
 //! spelling. No loading logic here.
 
@@ -109,7 +109,7 @@ impl Environment {
         &self.0
     }
 
-    /// `local` allows the switches of configuration.md §1.1.
+    /// `local` allows the switches of docs/configuration.md §1.1.
     pub fn is_local(&self) -> bool {
         self.0 == Self::LOCAL
     }

@@ -49,7 +49,7 @@ pub struct Config {
     pub source_file: Option<PathBuf>,
 }
 
-/// Which built-in defaults apply where the tables of configuration.md give two.
+/// Which built-in defaults apply where the tables of docs/configuration.md give two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Defaults {
     /// Lambda functions and other deployed processes: `vault_backend = dynamodb`.

@@ -1,5 +1,5 @@
 //! Typed reading of one configuration section: a key's value is the environment variable
-//! `<SECTION>_<KEY>` when set and non-empty, else the file's value, else the default (configuration.md §1).
+//! `<SECTION>_<KEY>` when set and non-empty, else the file's value, else the default (docs/configuration.md §1).
 //!
 //! Every problem is collected (not returned at the first) and names the key, the value and where the value
 //! came from, so that one start-up reports every mistake. Keys of the file that no getter asked for are

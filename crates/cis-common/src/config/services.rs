@@ -1,4 +1,4 @@
-//! The `[change_service]` and `[person_api]` sections (configuration.md §3, §4) and [`TokenSettings`], the
+//! The `[change_service]` and `[person_api]` sections (docs/configuration.md §3, §4) and [`TokenSettings`], the
 //! part of each that the bearer-token validator needs.
 //!
 //! Reading and per-key typing only; the local-only rule for `person_api.jwt_validation` is checked in

@@ -1,5 +1,5 @@
 //! The effective configuration as text for the one start-up log line, with every secret redacted
-//! (configuration.md §1). Secrets: `uuid_salt`. Names of secrets (SSM parameter paths) are not secrets.
+//! (docs/configuration.md §1). Secrets: `uuid_salt`. Names of secrets (SSM parameter paths) are not secrets.
 
 use std::fmt::Write as _;
 

@@ -1,4 +1,4 @@
-//! Rules that involve more than one key: the local-only switches of configuration.md §1.1 and the schemes
+//! Rules that involve more than one key: the local-only switches of docs/configuration.md §1.1 and the schemes
 //! `discovery_url` and `jwks_url` may use. Each problem names the key and its value.
 //!
 //! Per-key typing is `reader.rs`'s job; this module only looks at already typed values.

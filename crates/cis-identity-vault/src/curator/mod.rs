@@ -1,4 +1,4 @@
-//! The vault curator (processor-and-vault.md §7): makes the vault and status tables look as §5–§6 say,
+//! The vault curator (docs/contract/processor-and-vault.md §7): makes the vault and status tables look as §5–§6 say,
 //! idempotently, and reports every step. It never deletes a table, an index, an item or a stream (the one
 //! opt-in exception: switching a stream's view when `fix_stream_view` is set).
 //!
@@ -27,7 +27,7 @@ pub use report::{CuratorReport, Outcome, Step};
 use crate::dynamodb::TableNames;
 use std::time::Duration;
 
-/// What `ensure` works on and what it may do (configuration.md §2, `curator_*` keys).
+/// What `ensure` works on and what it may do (docs/configuration.md §2, `curator_*` keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CuratorSettings {
     pub environment: String,
@@ -53,7 +53,7 @@ pub struct CuratorSettings {
 }
 
 impl CuratorSettings {
-    /// The defaults of configuration.md §2 for an environment.
+    /// The defaults of docs/configuration.md §2 for an environment.
     pub fn new(environment: &str, tables: TableNames) -> CuratorSettings {
         CuratorSettings {
             environment: environment.to_string(),

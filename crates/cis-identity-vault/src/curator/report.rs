@@ -1,4 +1,4 @@
-//! The curator's report (processor-and-vault.md §7 step 10): one entry per step with its outcome and a
+//! The curator's report (docs/contract/processor-and-vault.md §7 step 10): one entry per step with its outcome and a
 //! message, serialisable to one JSON object. It records; it never decides or calls AWS.
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Step 8: the status table (processor-and-vault.md §6) — created when missing (HASH `sequence_number`,
+//! Step 8: the status table (docs/contract/processor-and-vault.md §6) — created when missing (HASH `sequence_number`,
 //! PAY_PER_REQUEST, no stream, tags with `application=identity-vault-status`), its key schema, tags,
 //! point-in-time recovery, and TTL on `expires_at`.
 

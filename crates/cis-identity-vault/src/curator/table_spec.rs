@@ -1,4 +1,4 @@
-//! What the tables must look like (processor-and-vault.md §5.1, §5.4, §5.5, §6), as SDK request parts,
+//! What the tables must look like (docs/contract/processor-and-vault.md §5.1, §5.4, §5.5, §6), as SDK request parts,
 //! and the comparisons the curator makes against a described table. Definitions only: no calls.
 
 use crate::dynamodb::{Index, TableNames};

@@ -1,4 +1,4 @@
-//! Item mapping between the vault model and DynamoDB items (processor-and-vault.md §5.1, §5.2 step 3, §6).
+//! Item mapping between the vault model and DynamoDB items (docs/contract/processor-and-vault.md §5.1, §5.2 step 3, §6).
 //! Only conversions live here: no requests, no conditions, no retries.
 
 use crate::error::{VaultError, VaultResult};

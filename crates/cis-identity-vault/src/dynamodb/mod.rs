@@ -1,4 +1,4 @@
-//! The DynamoDB adapter of the vault ports (processor-and-vault.md §5–§6): the vault table (one item per
+//! The DynamoDB adapter of the vault ports (docs/contract/processor-and-vault.md §5–§6): the vault table (one item per
 //! user, five indexes) and the status table, read and written with the AWS SDK.
 //!
 //! | module | owns |

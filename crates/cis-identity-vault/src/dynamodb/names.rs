@@ -1,5 +1,5 @@
-//! The names of the vault's DynamoDB tables and indexes (processor-and-vault.md §5.1, §5.4, §6;
-//! configuration.md §2). Pure naming: no AWS calls here (discovery by tags lives in `cis-aws`).
+//! The names of the vault's DynamoDB tables and indexes (docs/contract/processor-and-vault.md §5.1, §5.4, §6;
+//! docs/configuration.md §2). Pure naming: no AWS calls here (discovery by tags lives in `cis-aws`).
 
 /// The vault table and the status table a [`super::DynamoVault`] and the curator work on.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Conditional writes (processor-and-vault.md §5.3): every profile write is one `TransactWriteItems` of
+//! Conditional writes (docs/contract/processor-and-vault.md §5.3): every profile write is one `TransactWriteItems` of
 //! the item `Put`/`Delete` (conditional on the expected version) and the status record `Put` (conditional
 //! on its absence). Nothing here writes the vault unconditionally. The cancellation reasons decide the
 //! error; when DynamoDB gives none, or the outcome is unknown (timeout), the tables are re-read.

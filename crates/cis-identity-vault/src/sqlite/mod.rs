@@ -1,6 +1,6 @@
 //! `SqliteVault`: the local vault of `cis serve`, the CLI and tests — one SQLite file
 //! (`<data_dir>/vault.sqlite3`) with the profiles, the status records and the outbox
-//! (processor-and-vault.md §8).
+//! (docs/contract/processor-and-vault.md §8).
 //!
 //! Same semantics as the DynamoDB adapter (the contract suite checks both). rusqlite is synchronous: every
 //! operation runs on `tokio::task::spawn_blocking`, writes on the single writer connection, reads on a

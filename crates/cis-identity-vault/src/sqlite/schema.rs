@@ -15,7 +15,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// `(number, SQL)`, in order.
 const MIGRATIONS: &[(i64, &str)] = &[(1, V1_TABLES)];
 
-/// Version 1: profiles (processor-and-vault.md §5.1 columns), status records (§6), the outbox.
+/// Version 1: profiles (docs/contract/processor-and-vault.md §5.1 columns), status records (§6), the outbox.
 /// Small columns come first in `profiles` so that reading them never touches the overflow pages of the
 /// large `profile`/`flat_profile` texts; `profiles_ids` and `profiles_connection` cover `list_ids`
 /// (the DynamoDB `-connection` index's INCLUDE projection), so it never reads a profile row.
