@@ -39,11 +39,21 @@ fn root() -> PathBuf {
 fn graph() -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let metadata: Value = serde_json::from_slice(&out.stdout).unwrap();
     let packages = metadata["packages"].as_array().unwrap();
     let names: BTreeSet<String> = packages
@@ -74,7 +84,9 @@ fn tier(name: &str) -> u8 {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
-        .unwrap_or_else(|| panic!("{name} has no tier: add it to docs/architecture.md and to TIERS"))
+        .unwrap_or_else(|| {
+            panic!("{name} has no tier: add it to docs/architecture.md and to TIERS")
+        })
 }
 
 #[test]
@@ -188,7 +200,10 @@ fn every_cited_document_and_section_exists() {
                     || title.starts_with(&format!(" {section} ")))
         });
         if !heading {
-            problems.push(format!("{}: {file} has no section §{section}", source.display()));
+            problems.push(format!(
+                "{}: {file} has no section §{section}",
+                source.display()
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
