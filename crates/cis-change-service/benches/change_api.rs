@@ -43,14 +43,12 @@ fn fixture(path: &str) -> Result<String> {
 }
 
 struct Keys {
-    publisher: SigningKey,
     cis: Arc<SigningKey>,
     trusted: KeySet,
 }
 
 fn keys() -> Result<Keys> {
     Ok(Keys {
-        publisher: SigningKey::from_pem(&fixture("keys/fake-publisher-key_0.priv.pem")?)?,
         cis: Arc::new(SigningKey::from_pem(&fixture(
             "keys/fake-publisher-key_1.priv.pem",
         )?)?),
@@ -61,7 +59,7 @@ fn keys() -> Result<Keys> {
 }
 
 /// A new user's profile as its publishers send it, serialised: every attribute signed by its claimant.
-fn signed_body(seed: u64, keys: &Keys) -> Result<serde_json::Value> {
+fn signed_body(seed: u64) -> Result<serde_json::Value> {
     let mut profile = cis_profile::fake::fake_profile(seed);
     // Fake user ids repeat across seeds (they come from names): make each one unique.
     let user_id = format!("{}-{seed}", profile.user_id().unwrap_or("bench"));
@@ -76,20 +74,7 @@ fn signed_body(seed: u64, keys: &Keys) -> Result<serde_json::Value> {
         AttrPath::LAST_MODIFIED,
         Profile::null().attr_or_null(AttrPath::LAST_MODIFIED),
     );
-    for path in AttrPath::all() {
-        let claimed = profile
-            .attr(path)
-            .filter(|a| !a.is_null())
-            .and_then(|a| a.publisher());
-        if let (Some(publisher), Some(attr)) = (claimed, profile.attr_mut(path)) {
-            let key = if publisher == Publisher::Cis {
-                &keys.cis
-            } else {
-                &keys.publisher
-            };
-            sign_attribute(attr, publisher, key)?;
-        }
-    }
+    cis_testkit::profiles::sign_claimed(&mut profile);
     Ok(profile.into_value())
 }
 
@@ -302,8 +287,8 @@ async fn batches(label: &str, router: &Router, auth: &str, bodies: Vec<Vec<u8>>)
 }
 
 /// Bodies for `count` single requests and `batches` batches, from consecutive seeds starting at `seed`.
-fn bodies(seed: u64, count: u64, keys: &Keys) -> Result<Vec<serde_json::Value>> {
-    (seed..seed + count).map(|s| signed_body(s, keys)).collect()
+fn bodies(seed: u64, count: u64) -> Result<Vec<serde_json::Value>> {
+    (seed..seed + count).map(signed_body).collect()
 }
 
 fn to_bytes(values: &[serde_json::Value]) -> Result<Vec<Vec<u8>>> {
@@ -342,7 +327,7 @@ async fn run() -> Result<()> {
         (8_000_000, SINGLE_REQUESTS),
     ]
     .into_iter()
-    .map(|(seed, n)| bodies(seed, n, &keys))
+    .map(|(seed, n)| bodies(seed, n))
     .collect::<Result<_>>()?;
     println!("original CIS: POST /v2/user 1.6 req/s, p50 612 ms; batch of 100 in 39.6 s\n");
 

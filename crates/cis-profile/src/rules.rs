@@ -160,22 +160,28 @@ impl PublisherRules {
         })
     }
 
-    /// The decision for a whole profile (docs/contract/publisher-rules.md §3): every attribute of `new` against the same
-    /// path of `previous` (the null profile's attribute where `previous` leaves an identity out), in
+    /// The decision for a whole profile (docs/contract/publisher-rules.md §3): every attribute of `new`
+    /// against the same path of `previous` (the null profile's attribute where `previous` leaves an identity out), in
     /// canonical order; the first rejection wins.
     pub fn check_profile(&self, previous: &Profile, new: &Profile) -> Result<(), RuleError> {
         for (path, new_attr) in new.attrs() {
-            let fallback;
-            let old = match previous.attr(path) {
-                Some(old) => old,
-                None => {
-                    fallback = previous.attr_or_null(path);
-                    Attr(&fallback)
-                }
-            };
-            self.may_publish(path, old, new_attr)?;
+            self.may_publish_over(previous, path, new_attr)?;
         }
         Ok(())
+    }
+
+    /// [`may_publish`](PublisherRules::may_publish) of `new` over `previous`'s attribute at `path` (the null
+    /// profile's where `previous` leaves an identity out).
+    fn may_publish_over(
+        &self,
+        previous: &Profile,
+        path: AttrPath,
+        new: Attr<'_>,
+    ) -> Result<(), RuleError> {
+        match previous.attr(path) {
+            Some(old) => self.may_publish(path, old, new),
+            None => self.may_publish(path, Attr(&previous.attr_or_null(path)), new),
+        }
     }
 
     /// [`check_profile`](PublisherRules::check_profile) restricted to the attributes a merge changes: `changed`
@@ -190,18 +196,9 @@ impl PublisherRules {
         changed: &[AttrPath],
     ) -> Result<(), RuleError> {
         for &path in changed {
-            let Some(new_attr) = incoming.attr(path) else {
-                continue;
-            };
-            let fallback;
-            let old = match previous.attr(path) {
-                Some(old) => old,
-                None => {
-                    fallback = previous.attr_or_null(path);
-                    Attr(&fallback)
-                }
-            };
-            self.may_publish(path, old, new_attr)?;
+            if let Some(new_attr) = incoming.attr(path) {
+                self.may_publish_over(previous, path, new_attr)?;
+            }
         }
         Ok(())
     }

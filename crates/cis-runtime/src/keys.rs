@@ -68,15 +68,8 @@ impl KeyProvider for WellKnownKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn config(env: &[(&str, &str)]) -> Config {
-        let env: HashMap<String, String> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_sources(None, &env).unwrap()
-    }
+    use cis_testkit::config;
 
     #[test]
     fn without_a_rules_file_the_embedded_rules_apply() {

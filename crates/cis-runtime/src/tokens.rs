@@ -74,15 +74,8 @@ pub fn validator(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn config(env: &[(&str, &str)]) -> Config {
-        let env: HashMap<String, String> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_sources(None, &env).unwrap()
-    }
+    use cis_testkit::config;
 
     fn local() -> LocalIssuer {
         LocalIssuer {

@@ -19,19 +19,12 @@ use cis_runtime::tokens::{Api, LocalIssuer, validator};
 use cis_testkit::http::{Answer, read};
 use cis_testkit::{FaultyVault, fixture_json, profiles, tokens};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
 const JDOE: &str = "ad|Mozilla-LDAP|jdoe";
 
-fn config(env: &[(&str, &str)]) -> Config {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Config::from_sources(None, &env).unwrap()
-}
+use cis_testkit::config;
 
 struct Deployment {
     config: Config,

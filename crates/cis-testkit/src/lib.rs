@@ -29,3 +29,12 @@ pub use http::Answer;
 
 /// The uuid salt of every test vault.
 pub const SALT: &str = "12345";
+
+/// A configuration from these environment variables only (no file), with the deployed defaults.
+pub fn config(env: &[(&str, &str)]) -> cis_common::Config {
+    let env: std::collections::HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    cis_common::Config::from_sources(None, &env).unwrap()
+}

@@ -8,10 +8,9 @@
 use super::change::Change;
 use super::cis_attrs::{resign_active, set_identifiers, set_last_modified};
 use super::error::PipelineError;
-use super::status::StatusInput;
 use super::{Checked, Outcome, Pipeline};
 use crate::backoff;
-use cis_identity_vault::{ChangeSource, ChangeState, Condition, ProfileWrite, VaultError};
+use cis_identity_vault::{ChangeSource, Condition, ProfileWrite, VaultError};
 use cis_profile::{AttrPath, UserId};
 use tracing::{debug, warn};
 
@@ -40,15 +39,8 @@ impl Pipeline {
                 PipelineError::Unavailable("the stored version cannot be incremented".into())
             })?;
             let write = self.finish(checked, &change.user_id, sequence_number)?;
-            let status = self.status_record(StatusInput {
-                sequence_number,
-                user_id: change.user_id.as_str(),
-                state: ChangeState::Processed,
-                condition,
-                source,
-                version: Some(version),
-                error: None,
-            });
+            let status =
+                self.processed_status(change, sequence_number, condition, source, Some(version));
             match self.deps.vault.put(write, status).await {
                 Ok(version) => {
                     let version = Some(version);

@@ -9,11 +9,10 @@
 use super::change::Change;
 use super::cis_attrs::claimed_publisher;
 use super::error::PipelineError;
-use super::status::StatusInput;
 use super::{Outcome, Pipeline};
 use crate::backoff;
 use crate::rejection::Rejection;
-use cis_identity_vault::{ChangeSource, ChangeState, Condition, StoredProfile, VaultError};
+use cis_identity_vault::{ChangeSource, Condition, StoredProfile, VaultError};
 use cis_profile::rules::ACTIVE_PUBLISHERS;
 use cis_profile::{AttrPath, Profile};
 use tracing::{debug, warn};
@@ -44,15 +43,7 @@ impl Pipeline {
                 backoff::sleep(attempt - 1).await;
             }
             let stored = self.read_existing(change).await?;
-            let status = self.status_record(StatusInput {
-                sequence_number,
-                user_id: change.user_id.as_str(),
-                state: ChangeState::Processed,
-                condition,
-                source,
-                version: None,
-                error: None,
-            });
+            let status = self.processed_status(change, sequence_number, condition, source, None);
             let user = change.user_id.as_str();
             match self
                 .deps

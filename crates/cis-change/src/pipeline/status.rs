@@ -5,6 +5,7 @@
 //! Owns the record's timestamps (`processed_at`, `expires_at`). It does not decide outcomes.
 
 use super::Pipeline;
+use super::change::Change;
 use super::error::{PipelineError, status_error};
 use crate::rejection::Rejection;
 use cis_identity_vault::{
@@ -40,6 +41,26 @@ impl Pipeline {
             error: input.error,
             expires_at: (days > 0).then(|| now.unix_timestamp() + days * 86_400),
         }
+    }
+
+    /// The `processed` record a write of `change` carries in its transaction.
+    pub(super) fn processed_status(
+        &self,
+        change: &Change,
+        sequence_number: &str,
+        condition: Condition,
+        source: ChangeSource,
+        version: Option<u64>,
+    ) -> StatusRecord {
+        self.status_record(StatusInput {
+            sequence_number,
+            user_id: change.user_id.as_str(),
+            state: ChangeState::Processed,
+            condition,
+            source,
+            version,
+            error: None,
+        })
     }
 
     /// Records that a change found nothing to do.
