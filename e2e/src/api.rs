@@ -275,10 +275,13 @@ impl Api {
                 .as_array()
                 .unwrap_or_else(|| panic!("{url}: no users: {}", reply.body));
             entries.extend(users.iter().cloned());
+            // The original's shape: `{"id": "<cursor>"}`, passed back as its JSON (as cis_client-rust does).
             match &reply.body["nextPage"] {
                 Value::Null => return entries,
-                Value::String(page) => next = Some(page.clone()),
-                other => panic!("{url}: nextPage is neither null nor a string: {other}"),
+                page @ Value::Object(o) if o.get("id").is_some_and(Value::is_string) => {
+                    next = Some(page.to_string())
+                }
+                other => panic!("{url}: nextPage is neither null nor {{\"id\": ...}}: {other}"),
             }
         }
         panic!("/v2/users/id/all did not end after 1000 pages");

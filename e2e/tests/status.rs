@@ -87,8 +87,9 @@ async fn a_change_the_processor_refuses_against_the_stored_profile_is_failed_wit
     let key = service.publisher_key(Publisher::Ldap);
     let user_id = ldap_user_id("refused", 1);
 
-    // Two creates of the same user while nothing is stored: both are valid creates when accepted. Once
-    // the first is stored, the second is an update of first_name by ldap, which the rules forbid.
+    // Two creates of the same user while nothing is stored. The second comes behind the pending first, so it
+    // is accepted as an update and judged by the processor: once the first is stored, it changes first_name
+    // as ldap, which the rules forbid.
     let first = signed_by(new_staff_user(&user_id, 9), Publisher::Ldap, &key, None);
     let first_number = api.accepted(
         &api.post_user(Some(&write), &first.to_value()).await,
@@ -106,7 +107,7 @@ async fn a_change_the_processor_refuses_against_the_stored_profile_is_failed_wit
     );
     let second_number = api.accepted(
         &api.post_user(Some(&write), &second.to_value()).await,
-        "create",
+        "update",
     );
     for number in [&first_number, &second_number] {
         assert_eq!(

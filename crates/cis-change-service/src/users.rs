@@ -3,7 +3,7 @@
 //!
 //! Owns the request-level checks (auth, body, array, `max_batch_size`), duplicate detection (the second
 //! occurrence of a user is rejected, so two items of one user never run concurrently), parsing the items in
-//! parallel, and the HTTP status of the whole (503 when some item hit a backend failure).
+//! parallel, and the HTTP status of the whole (200 only when every item was accepted).
 
 use std::collections::HashSet;
 
@@ -119,25 +119,33 @@ async fn parse_all(
         .await
 }
 
-/// HTTP 200 when every item was judged; 503 (with `Retry-After`) when some item hit a backend failure.
+/// HTTP 200 only when every item was accepted (stored, queued or nothing to change); otherwise the status
+/// of the first item, in input order, that was not (400, 403, 404, 413, or 503 with `Retry-After`), with
+/// the same per-item body — so that a client reading only the status sees the failure
+/// (docs/contract/change-api.md §6, revised).
 fn batch_response(answers: Vec<ProfileAnswer>) -> Response {
-    let code = |status: StatusCode| status.as_u16();
-    let unavailable = answers
+    let accepted = |a: &ProfileAnswer| {
+        a.status_code == StatusCode::OK.as_u16() || a.status_code == StatusCode::ACCEPTED.as_u16()
+    };
+    let refused = answers.iter().filter(|a| !accepted(a)).count();
+    let status = answers
         .iter()
-        .filter(|a| a.status_code == code(StatusCode::SERVICE_UNAVAILABLE))
-        .count();
-    let accepted = answers
-        .iter()
-        .filter(|a| a.status_code == code(StatusCode::OK))
-        .count();
-    info!(items = answers.len(), accepted, unavailable, "batch judged");
-    if unavailable == 0 {
-        return Json(answers).into_response();
+        .find(|a| !accepted(a))
+        .map_or(StatusCode::OK, |a| {
+            StatusCode::from_u16(a.status_code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        });
+    info!(
+        items = answers.len(),
+        refused,
+        status = status.as_u16(),
+        "batch judged"
+    );
+    let mut response = (status, Json(answers)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(DEFAULT_RETRY_AFTER_SECONDS));
     }
-    let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(answers)).into_response();
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from(DEFAULT_RETRY_AFTER_SECONDS));
     response
 }
 

@@ -1,4 +1,5 @@
-//! `POST /v2/users` (docs/contract/change-api.md §6): per-item verdicts in input order, duplicates, limits, 503s.
+//! `POST /v2/users` (docs/contract/change-api.md §6): per-item verdicts in input order, duplicates, limits,
+//! and the status of the whole: 200 only when every item was accepted, else the first refused item's.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -33,7 +34,9 @@ async fn a_batch_with_mixed_verdicts_answers_one_element_per_item_in_input_order
     let batch = json!([fresh, stored, tampered, forbidden, fresh, 42]);
 
     let answer = app.post_users(&batch).await;
-    assert_eq!(answer.status.as_u16(), 200, "{}", answer.text());
+    // Not every item was accepted: the status is the first refused item's (the tampered one, 403), so a
+    // client that reads only the status sees the failure; the body still has every verdict.
+    assert_eq!(answer.status.as_u16(), 403, "{}", answer.text());
     let items = answer.json();
     let items = items.as_array().unwrap();
     assert_eq!(items.len(), 6);
@@ -113,6 +116,30 @@ async fn each_profile_of_a_stream_mode_batch_gets_its_own_sequence_number_and_en
             "the publisher's profile, not a merge"
         );
     }
+}
+
+#[tokio::test]
+async fn a_batch_answers_the_status_of_its_first_refused_item() {
+    let app = spawn_direct_app();
+    let good = new_profile_json(60);
+    let mut bad = new_profile_json(61);
+    bad["first_name"]["value"] = json!("Mallory");
+    let mut incomplete = new_profile_json(62);
+    incomplete["active"]["value"] = Value::Null;
+    // 400 (active_missing) before 403 (invalid_signature): the first refused item decides.
+    let answer = app
+        .post_users(&json!([good, incomplete, bad.clone()]))
+        .await;
+    assert_eq!(answer.status.as_u16(), 400, "{}", answer.text());
+    let items = answer.json();
+    assert_eq!(items[0]["status_code"], 200);
+    assert_eq!(items[1]["code"], "active_missing");
+    assert_eq!(items[2]["code"], "invalid_signature");
+    // The accepted item stays accepted: sent again it is nothing to change.
+    let again = app.post_users(&json!([new_profile_json(60)])).await;
+    assert_eq!(again.status.as_u16(), 200, "{}", again.text());
+    let answer = app.post_users(&json!([bad])).await;
+    assert_eq!(answer.status.as_u16(), 403);
 }
 
 #[tokio::test]

@@ -3,8 +3,9 @@
 //!
 //! - [`DirectSink`] (`stream_bypass = true`): apply now — check, sign CIS's attributes, conditional write
 //!   with its status record — and answer with the stored outcome;
-//! - [`StreamSink`] (the default): check now against the stored profile (no signing, no write), then append
-//!   every acceptable change to the change stream in one call; the processor applies it later.
+//! - [`StreamSink`] (the default): check now against the stored profile (no signing, no write), mark the user
+//!   pending, then append every acceptable change to the change stream in one call; the processor applies
+//!   it later and clears the mark. A user already pending is judged by [`Pipeline::check_queued`].
 //!
 //! Owns the per-item concurrency of a batch (a task per item, at most `concurrency` at a time) and the
 //! sequence numbers of accepted changes. Logs carry user ids and sequence numbers, never a profile.
@@ -177,16 +178,32 @@ impl StreamSink {
         }
     }
 
-    /// Appends the envelopes in one call and returns each one's verdict, in order.
+    /// Marks each envelope's user as pending, then appends the marked ones in one call; each envelope's
+    /// verdict, in order. A change whose mark could not be written is not appended (503).
     async fn append(&self, envelopes: Vec<ChangeEnvelope>) -> Vec<Result<Accepted, SinkError>> {
-        let mut results = self.stream.append(&envelopes).await.into_iter();
+        let marks = futures::future::join_all(envelopes.iter().map(|e| async {
+            let user = UserId::parse(&e.user_id)
+                .ok_or_else(|| SinkError::Internal("an envelope without user".into()))?;
+            self.pipeline
+                .mark_pending(&user, &e.sequence_number)
+                .await?;
+            Ok::<_, SinkError>(user)
+        }))
+        .await;
+        let marked: Vec<ChangeEnvelope> = envelopes
+            .iter()
+            .zip(&marks)
+            .filter(|(_, m)| m.is_ok())
+            .map(|(e, _)| e.clone())
+            .collect();
+        let mut results = self.stream.append(&marked).await.into_iter();
         envelopes
             .into_iter()
-            .map(|envelope| {
+            .zip(marks)
+            .map(|(envelope, mark)| {
+                let user_id = mark?;
                 results.next().unwrap_or_else(|| Err(short_answer()))?;
                 let condition = envelope.condition.unwrap_or(Condition::Update);
-                let user_id = UserId::parse(&envelope.user_id)
-                    .ok_or_else(|| SinkError::Internal("an envelope without user".into()))?;
                 Ok(accepted(
                     envelope.sequence_number,
                     condition,
@@ -269,7 +286,13 @@ async fn judge(
     item: Incoming,
     client_id: Option<String>,
 ) -> Result<Judged, SinkError> {
-    let checked = pipeline.check_upsert(&item.change).await?;
+    let user_id = &item.change.user_id;
+    // Behind a pending change the stored profile is about to change: judge what holds regardless.
+    let checked = if pipeline.is_pending(user_id).await? {
+        pipeline.check_queued(&item.change).await?
+    } else {
+        pipeline.check_upsert(&item.change).await?
+    };
     let user_id = item.change.user_id;
     if checked.noop {
         info!(user_id = %user_id, "no change");

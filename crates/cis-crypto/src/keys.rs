@@ -250,6 +250,46 @@ impl SigningKey {
         let der = self.pair.as_der().map_err(|_| KeyError::Generate)?;
         Ok(pem::encode("PRIVATE KEY", der.as_ref()))
     }
+
+    /// `-----BEGIN RSA PRIVATE KEY-----` (PKCS#1) PEM: the form every RSA library reads, including the
+    /// ones that take no PKCS#8 (the Rust `cis_profile` crate behind cis_client-rust).
+    pub fn to_pkcs1_pem(&self) -> Result<String, KeyError> {
+        let der = self.pair.as_der().map_err(|_| KeyError::Generate)?;
+        let pkcs1 = pkcs1_of_pkcs8(der.as_ref()).ok_or(KeyError::Generate)?;
+        Ok(pem::encode("RSA PRIVATE KEY", pkcs1))
+    }
+}
+
+/// The PKCS#1 `RSAPrivateKey` inside a PKCS#8 `PrivateKeyInfo`: `SEQUENCE { INTEGER version, SEQUENCE
+/// algorithm, OCTET STRING privateKey, ... }` — the octet string's content.
+fn pkcs1_of_pkcs8(der: &[u8]) -> Option<&[u8]> {
+    let (tag, info, _) = der_element(der)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (version, _, rest) = der_element(info)?;
+    let (algorithm, _, rest) = der_element(rest)?;
+    let (octets, key, _) = der_element(rest)?;
+    (version == 0x02 && algorithm == 0x30 && octets == 0x04).then_some(key)
+}
+
+/// One DER element of `der`: its tag, its content and what follows it.
+fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (len, &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -276,6 +316,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_pkcs1_key_of_a_fixture_pkcs8_key_is_the_fixture_pkcs1_key() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/keys/");
+        let pkcs1 = std::fs::read_to_string(format!("{dir}fake-publisher-key_0.priv.pem")).unwrap();
+        assert!(pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+        let key = SigningKey::parse(&pkcs1).unwrap();
+        let pkcs8 = key.to_pkcs8_pem().unwrap();
+        let back = SigningKey::parse(&pkcs8).unwrap().to_pkcs1_pem().unwrap();
+        assert_eq!(
+            pem::decode(&back).unwrap().der,
+            pem::decode(&pkcs1).unwrap().der
+        );
+        assert_eq!(pkcs1_of_pkcs8(b"\x30\x03\x02\x01"), None);
+    }
+
+    #[test]
     fn bit_length_ignores_leading_zero_bytes() {
         assert_eq!(bit_length(&[0, 0x80, 0]), 16);
         assert_eq!(bit_length(&[0x01, 0xff]), 9);
@@ -291,6 +346,15 @@ mod tests {
         assert!(!key.public_key().verify_rs256(b"messagf", &sig));
         let again = SigningKey::parse(&key.to_pkcs8_pem().unwrap()).unwrap();
         assert_eq!(again.public_key(), key.public_key());
+        let pkcs1 = key.to_pkcs1_pem().unwrap();
+        assert!(
+            pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"),
+            "{pkcs1}"
+        );
+        assert_eq!(
+            SigningKey::parse(&pkcs1).unwrap().public_key(),
+            key.public_key()
+        );
         let public = PublicKey::parse(&key.public_key().to_spki_pem()).unwrap();
         assert_eq!(&public, key.public_key());
         assert!(format!("{key:?}").contains("2048"));

@@ -15,6 +15,9 @@ use crate::model::{
 };
 use crate::outbox::{Outbox, OutboxEntry};
 use crate::ports::{ProfileLister, ProfileReader, ProfileWriter, StatusStore};
+
+#[path = "memory_pending.rs"]
+mod pending;
 use crate::search::{self, ItemFields};
 use async_trait::async_trait;
 use cis_profile::Profile;
@@ -37,6 +40,8 @@ struct State {
     status: BTreeMap<String, StatusRecord>,
     outbox: BTreeMap<i64, OutboxEntry>,
     outbox_last_id: i64,
+    /// user_id → (sequence number, expires_at).
+    pending: BTreeMap<String, (String, i64)>,
 }
 
 /// The in-memory vault.

@@ -69,7 +69,31 @@ pub trait StatusStore: Send + Sync {
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>>;
 }
 
-/// Everything a vault is; what services hold as `Arc<dyn Vault>`.
-pub trait Vault: ProfileReader + ProfileWriter + ProfileLister + StatusStore {}
+/// Users with a change accepted into the change stream but not applied yet
+/// (docs/contract/processor-and-vault.md §6). The Change API marks a user before it appends a change and
+/// then judges that user's next changes without the stored profile (which the stream is about to change);
+/// the processor clears the mark once that change is done. A mark left behind (an append that failed after
+/// marking) lapses at its `expires_at`.
+#[async_trait]
+pub trait PendingChanges: Send + Sync {
+    /// Marks `user_id` as having `sequence_number` pending until `expires_at` (Unix seconds), replacing any
+    /// earlier mark of that user.
+    async fn mark_pending(
+        &self,
+        user_id: &str,
+        sequence_number: &str,
+        expires_at: i64,
+    ) -> VaultResult<()>;
+    /// Whether `user_id` has a mark that has not lapsed at `now` (Unix seconds).
+    async fn is_pending(&self, user_id: &str, now: i64) -> VaultResult<bool>;
+    /// Removes the mark of `user_id` if it is still that of `sequence_number` (a later change keeps its own).
+    async fn clear_pending(&self, user_id: &str, sequence_number: &str) -> VaultResult<()>;
+}
 
-impl<T: ProfileReader + ProfileWriter + ProfileLister + StatusStore> Vault for T {}
+/// Everything a vault is; what services hold as `Arc<dyn Vault>`.
+pub trait Vault:
+    ProfileReader + ProfileWriter + ProfileLister + StatusStore + PendingChanges
+{
+}
+
+impl<T: ProfileReader + ProfileWriter + ProfileLister + StatusStore + PendingChanges> Vault for T {}

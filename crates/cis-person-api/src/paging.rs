@@ -91,7 +91,8 @@ where
     })
 }
 
-/// The answer `{"<key>": [<items>], "nextPage": <token or null>}` as `application/json`.
+/// The answer `{"<key>": [<items>], "nextPage": {"id": "<token>"} | null}` as `application/json`: the
+/// original's object shape, which real clients deserialise (docs/contract/decisions.md §3.5).
 pub fn page_response(key: &str, items: &[Vec<u8>], next_page: Option<String>) -> Response {
     let size: usize = items.iter().map(|json| json.len() + 1).sum();
     let mut body = Vec::with_capacity(size + key.len() + 128);
@@ -105,7 +106,14 @@ pub fn page_response(key: &str, items: &[Vec<u8>], next_page: Option<String>) ->
         body.extend_from_slice(json);
     }
     body.extend_from_slice(b"],\"nextPage\":");
-    push_json(&mut body, &next_page);
+    match &next_page {
+        Some(token) => {
+            body.extend_from_slice(b"{\"id\":");
+            push_json(&mut body, token);
+            body.push(b'}');
+        }
+        None => body.extend_from_slice(b"null"),
+    }
     body.push(b'}');
     ([(CONTENT_TYPE, "application/json")], body).into_response()
 }

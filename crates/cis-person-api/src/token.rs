@@ -3,8 +3,11 @@
 //! that issued it, so a token given to another route is refused (400) instead of silently meaning
 //! something else there.
 //!
-//! `/v2/users` also accepts the original's forms (`{"id": "<user_id>"}` as JSON or as a Python literal,
-//! [`crate::legacy`]): "continue after this user_id", which is what the vault's cursors mean too.
+//! Answers carry the token in the original's object shape, `"nextPage": {"id": "<token>"}`
+//! (docs/contract/decisions.md §3.5). What comes back is accepted in every form clients send: the object as
+//! JSON or as a Python literal (`str(dict)`, [`crate::legacy`]), or the bare token. The original's own
+//! values are accepted too: on `/v2/users` the object holding a user_id, on the other routes a plain user_id
+//! — each meaning "continue after this user_id", which is what the vault's cursors mean too.
 //! Tokens carry no secret and need none: a forged token can only move where a walk starts, and every
 //! result is filtered as usual.
 
@@ -66,32 +69,46 @@ pub fn encode(route: Route, cursor: &Cursor) -> String {
     URL_SAFE_NO_PAD.encode(json)
 }
 
-/// The vault cursor of a token `route` issued; 400 for anything else (another route's token included).
-/// On `/v2/users` the legacy `{"id": ...}` forms are accepted too.
+/// The vault cursor of a `nextPage` value `route` issued, in any of the accepted forms; 400 for anything
+/// else (another route's token included).
 pub fn decode(route: Route, text: &str) -> Result<Cursor, PersonApiError> {
     let text = text.trim();
-    if route == Route::Users
-        && let Some(user_id) = legacy_user_id(text)
-    {
-        return Ok(cis_identity_vault::cursor::encode(&user_id));
+    let (inner, in_object) = match legacy_user_id(text) {
+        Some(id) => (id, true),
+        None => (text.to_string(), false),
+    };
+    if let Some(envelope) = envelope_of(&inner) {
+        if envelope.r != route.tag() {
+            let issuer = [Route::Users, Route::Ids, Route::Search]
+                .into_iter()
+                .find(|r| r.tag() == envelope.r)
+                .map_or("another route", Route::path);
+            return Err(PersonApiError::InvalidNextPage(format!(
+                "this token was issued by {issuer}, not {}",
+                route.path()
+            )));
+        }
+        return Ok(Cursor(envelope.c));
     }
-    let envelope = URL_SAFE_NO_PAD
+    // The original's values: the object on /v2/users, a plain user_id on the other routes.
+    let original_form = match route {
+        Route::Users => in_object,
+        Route::Ids | Route::Search => !in_object && !inner.is_empty() && !inner.starts_with('{'),
+    };
+    if original_form {
+        return Ok(cis_identity_vault::cursor::encode(&inner));
+    }
+    Err(PersonApiError::InvalidNextPage(
+        "not a pagination token".into(),
+    ))
+}
+
+fn envelope_of(text: &str) -> Option<Envelope> {
+    URL_SAFE_NO_PAD
         .decode(text.as_bytes())
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Envelope>(&bytes).ok())
         .filter(|e| e.v == VERSION && !e.c.is_empty())
-        .ok_or_else(|| PersonApiError::InvalidNextPage("not a pagination token".into()))?;
-    if envelope.r != route.tag() {
-        let issuer = [Route::Users, Route::Ids, Route::Search]
-            .into_iter()
-            .find(|r| r.tag() == envelope.r)
-            .map_or("another route", Route::path);
-        return Err(PersonApiError::InvalidNextPage(format!(
-            "this token was issued by {issuer}, not {}",
-            route.path()
-        )));
-    }
-    Ok(Cursor(envelope.c))
 }
 
 /// The optional `nextPage` of a request, decoded for `route`.
@@ -126,7 +143,19 @@ mod tests {
     }
 
     #[test]
-    fn legacy_forms_are_accepted_on_v2_users_only() {
+    fn the_object_form_of_a_token_is_accepted_on_every_route_as_json_or_python_literal() {
+        let cursor = cis_identity_vault::cursor::encode("ad|Mozilla-LDAP|jdoe");
+        for route in [Route::Users, Route::Ids, Route::Search] {
+            let token = encode(route, &cursor);
+            let json = serde_json::json!({"id": token}).to_string();
+            assert_eq!(decode(route, &json).unwrap(), cursor, "{json}");
+            let python = format!("{{'id': '{token}'}}");
+            assert_eq!(decode(route, &python).unwrap(), cursor, "{python}");
+        }
+    }
+
+    #[test]
+    fn the_originals_own_values_are_accepted_where_it_gave_them() {
         let expected = cis_identity_vault::cursor::encode("github|1");
         assert_eq!(
             decode(Route::Users, r#"{"id": "github|1"}"#).unwrap(),
@@ -137,7 +166,10 @@ mod tests {
             expected
         );
         assert!(decode(Route::Ids, r#"{"id": "github|1"}"#).is_err());
-        assert!(decode(Route::Search, "github|1").is_err());
+        // The original's plain user_id on the routes that used it.
+        assert_eq!(decode(Route::Search, "github|1").unwrap(), expected);
+        assert_eq!(decode(Route::Ids, "github|1").unwrap(), expected);
+        assert!(decode(Route::Users, "github|1").is_err());
     }
 
     #[test]

@@ -5,9 +5,9 @@
 
 use async_trait::async_trait;
 use cis_identity_vault::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileLister, ProfileReader,
-    ProfileWrite, ProfileWriter, StatusRecord, StatusStore, StoredJson, StoredProfile, Vault,
-    VaultError, VaultResult,
+    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, PendingChanges, ProfileLister,
+    ProfileReader, ProfileWrite, ProfileWriter, StatusRecord, StatusStore, StoredJson,
+    StoredProfile, Vault, VaultError, VaultResult,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,6 +26,8 @@ pub enum Op {
     Search,
     PutStatus,
     GetStatus,
+    /// Any of the three `PendingChanges` calls.
+    Pending,
 }
 
 /// Calls of `op` from the `from`-th on (1-based) fail with `error`.
@@ -252,5 +254,28 @@ impl StatusStore for FaultyVault {
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
         self.enter(Op::GetStatus).await?;
         self.inner.get_status(sequence_number).await
+    }
+}
+
+#[async_trait]
+impl PendingChanges for FaultyVault {
+    async fn mark_pending(
+        &self,
+        user_id: &str,
+        sequence_number: &str,
+        expires_at: i64,
+    ) -> VaultResult<()> {
+        self.enter(Op::Pending).await?;
+        self.inner
+            .mark_pending(user_id, sequence_number, expires_at)
+            .await
+    }
+    async fn is_pending(&self, user_id: &str, now: i64) -> VaultResult<bool> {
+        self.enter(Op::Pending).await?;
+        self.inner.is_pending(user_id, now).await
+    }
+    async fn clear_pending(&self, user_id: &str, sequence_number: &str) -> VaultResult<()> {
+        self.enter(Op::Pending).await?;
+        self.inner.clear_pending(user_id, sequence_number).await
     }
 }

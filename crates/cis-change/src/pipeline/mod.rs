@@ -15,6 +15,7 @@
 //! | `check.rs` | steps 5–13 without signing: [`Pipeline::check_upsert`] |
 //! | `apply.rs` | step 14: [`Pipeline::apply_upsert`], the conditional write loop |
 //! | `delete.rs` | the delete checks and the conditional delete loop |
+//! | `pending.rs` | changes queued behind pending ones: the marks and [`Pipeline::check_queued`] |
 //! | `verify.rs` | step 5: incoming signatures, one key refresh on a key miss; the [`KeyProvider`] port |
 //! | `cis_attrs.rs` | the attributes CIS derives and signs as `cis`; the [`CisSigner`] port |
 //! | `status.rs` | status records, and writing `noop` / `failed` ones |
@@ -29,6 +30,7 @@ mod check;
 mod cis_attrs;
 mod delete;
 mod error;
+mod pending;
 mod size;
 mod status;
 mod verify;
@@ -36,6 +38,7 @@ mod verify;
 pub use change::Change;
 pub use cis_attrs::CisSigner;
 pub use error::PipelineError;
+pub use pending::PENDING_TTL_SECONDS;
 pub use size::{MAX_ITEM_BYTES, item_size};
 pub use status::StatusInput;
 pub use verify::{KeyProvider, KeysUnavailable, StaticKeys};

@@ -135,7 +135,8 @@ impl DataDir {
             return read_key(&path);
         }
         let key = cis_crypto::generate_keypair(2048).context("generating a development key")?;
-        let pem = key.to_pkcs8_pem().context("encoding a development key")?;
+        // PKCS#1 (`BEGIN RSA PRIVATE KEY`): what every RSA library reads, cis_client-rust's included.
+        let pem = key.to_pkcs1_pem().context("encoding a development key")?;
         write_secret(&path, pem.as_bytes())?;
         let public = self.keys_dir().join(format!("{name}.pub.pem"));
         std::fs::write(&public, key.public_key().to_spki_pem())

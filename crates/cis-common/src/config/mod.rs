@@ -55,7 +55,7 @@ pub enum Defaults {
     /// Lambda functions and other deployed processes: `vault_backend = dynamodb`.
     #[default]
     Deployed,
-    /// `cis serve`: `vault_backend = sqlite`.
+    /// `cis serve`: `vault_backend = sqlite`, and one audience for both APIs.
     LocalServe,
 }
 
@@ -165,7 +165,11 @@ impl Config {
             &mut problems,
             &mut warnings,
         );
-        let change_service = ChangeServiceConfig::read(&mut r);
+        let change_audience = match defaults {
+            Defaults::Deployed => services::CHANGE_AUDIENCE,
+            Defaults::LocalServe => services::PERSON_AUDIENCE,
+        };
+        let change_service = ChangeServiceConfig::read(&mut r, change_audience);
         r.finish();
         let mut r =
             SectionReader::new("person_api", person_file, env, &mut problems, &mut warnings);

@@ -59,10 +59,18 @@ fn issuer_of(domain: &str) -> String {
     format!("https://{domain}/")
 }
 
+/// The deployed default audience of the Change API.
+pub const CHANGE_AUDIENCE: &str = "https://change.sso.allizom.org";
+/// The deployed default audience of the Person API, and `cis serve`'s one audience for both APIs (every
+/// deployed stage of the original used one audience for both; `dev` used this one).
+pub const PERSON_AUDIENCE: &str = "api.dev.sso.allizom.org";
+
 impl ChangeServiceConfig {
-    pub(crate) fn read(r: &mut SectionReader<'_>) -> ChangeServiceConfig {
+    /// `audience` is the default `api_identifier` (deployed: [`CHANGE_AUDIENCE`]; `cis serve`:
+    /// [`PERSON_AUDIENCE`], so that one token works against both APIs).
+    pub(crate) fn read(r: &mut SectionReader<'_>, audience: &str) -> ChangeServiceConfig {
         let auth0_domain = r.string("auth0_domain", DEFAULT_AUTH0_DOMAIN);
-        let api_identifier = r.string("api_identifier", "https://change.sso.allizom.org");
+        let api_identifier = r.string("api_identifier", audience);
         let algorithms = match r.raw("algorithms") {
             None => vec!["RS256".to_owned()],
             Some(raw) => {
@@ -120,7 +128,7 @@ impl PersonApiConfig {
         let auth0_domain = r.string("auth0_domain", DEFAULT_AUTH0_DOMAIN);
         let jwks_url = r.string("jwks_url", &default_jwks_url(&auth0_domain));
         let config = PersonApiConfig {
-            api_identifier: r.string("api_identifier", "api.dev.sso.allizom.org"),
+            api_identifier: r.string("api_identifier", PERSON_AUDIENCE),
             jwks_url,
             jwks_cache_seconds: r.integer("jwks_cache_seconds", 3600),
             token_leeway_seconds: r.integer("token_leeway_seconds", 0),

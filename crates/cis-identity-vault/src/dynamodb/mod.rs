@@ -17,6 +17,7 @@
 pub(crate) mod errors;
 mod item;
 pub mod names;
+mod pending;
 mod reads;
 mod scan;
 mod search;

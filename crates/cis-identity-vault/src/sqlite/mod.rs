@@ -12,9 +12,10 @@
 //! | `schema` | connection settings, numbered migrations |
 //! | `pool` | the writer and the reader pool |
 //! | `rows` | row ↔ model mapping, SQLite errors → `VaultError` |
-//! | `reads` / `writes` / `outbox` | the statements |
+//! | `reads` / `writes` / `outbox` / `pending` | the statements |
 
 mod outbox;
+mod pending;
 mod pool;
 mod reads;
 mod rows;

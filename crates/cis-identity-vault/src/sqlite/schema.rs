@@ -13,7 +13,7 @@ use std::time::Duration;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `(number, SQL)`, in order.
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1_TABLES)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1_TABLES), (2, V2_PENDING)];
 
 /// Version 1: profiles (docs/contract/processor-and-vault.md §5.1 columns), status records (§6), the outbox.
 /// Small columns come first in `profiles` so that reading them never touches the overflow pages of the
@@ -61,6 +61,15 @@ CREATE TABLE outbox (
     sequence_number TEXT NOT NULL UNIQUE,
     envelope        TEXT NOT NULL,
     enqueued_at     TEXT NOT NULL
+);
+";
+
+/// Version 2: the marks of users with a change accepted but not yet applied (`PendingChanges`).
+const V2_PENDING: &str = "
+CREATE TABLE pending (
+    user_id         TEXT PRIMARY KEY NOT NULL,
+    sequence_number TEXT NOT NULL,
+    expires_at      INTEGER NOT NULL
 );
 ";
 

@@ -101,16 +101,32 @@ impl TestApp {
         for pages in 1..10_000 {
             let body = self.get_as(&uri, scopes).await.ok();
             items.extend(body[key].as_array().unwrap().iter().cloned());
-            match body["nextPage"].as_str() {
-                None => {
-                    assert!(body["nextPage"].is_null());
-                    return (items, pages);
-                }
-                Some(token) => uri = with_next_page(first_uri, token),
+            match next_page(&body) {
+                None => return (items, pages),
+                Some(next) => uri = with_next_page(first_uri, &next),
             }
         }
         panic!("walk of {first_uri} does not end");
     }
+}
+
+/// What a client passes back from an answer's `nextPage`: the JSON text of the object `{"id": "<token>"}`
+/// (as cis_client-rust does), or `None` when the answer is the last page. Asserts the original's shape.
+pub fn next_page(body: &Value) -> Option<String> {
+    let next = &body["nextPage"];
+    if next.is_null() {
+        return None;
+    }
+    assert!(
+        next["id"].is_string() && next.as_object().unwrap().len() == 1,
+        "nextPage shape: {next}"
+    );
+    Some(next.to_string())
+}
+
+/// The opaque token inside an answer's `nextPage` object.
+pub fn page_token(body: &Value) -> Option<String> {
+    body["nextPage"]["id"].as_str().map(str::to_string)
 }
 
 /// `uri` with `nextPage=<token>` added (percent-encoded).

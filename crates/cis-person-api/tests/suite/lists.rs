@@ -95,8 +95,8 @@ pub async fn users_added_during_a_walk_never_make_another_appear_twice(subject: 
             added += 1;
             store(&*subject.vault, user(1_000 + added)).await;
         }
-        match body["nextPage"].as_str() {
-            Some(token) => uri = with_next_page("/v2/users?active=any", token),
+        match next_page(&body) {
+            Some(next) => uri = with_next_page("/v2/users?active=any", &next),
             None => break,
         }
         assert!(added < 200, "the walk does not end");
@@ -113,16 +113,19 @@ pub async fn legacy_next_page_forms_continue_where_the_token_does(subject: Subje
     store_all(&*subject.vault, &people).await;
     let app = app(subject.vault);
     let first = app.get_as("/v2/users?active=any", FULL).await.ok();
-    let token = first["nextPage"].as_str().unwrap();
-    let after = token_user_id(token);
+    let token = page_token(&first).unwrap();
+    let after = token_user_id(&token);
     let by_token = app
-        .get_as(&with_next_page("/v2/users?active=any", token), FULL)
+        .get_as(&with_next_page("/v2/users?active=any", &token), FULL)
         .await
         .ok();
     assert!(!by_token["Items"].as_array().unwrap().is_empty());
+    // The original's values (an object holding a user_id) and the forms clients send the token back in.
     let json_form = json!({"id": after}).to_string();
     let python_form = format!("{{'id': '{after}'}}");
-    for legacy in [json_form, python_form] {
+    let token_object = next_page(&first).unwrap();
+    let token_python = format!("{{'id': '{token}'}}");
+    for legacy in [json_form, python_form, token_object, token_python] {
         let body = app
             .get_as(&with_next_page("/v2/users?active=any", &legacy), FULL)
             .await
@@ -169,20 +172,20 @@ pub async fn tokens_are_bound_to_the_route_that_issued_them(subject: Subject) {
     let people = population(12);
     store_all(&*subject.vault, &people).await;
     let app = app(subject.vault);
-    let users_token = app.get_as("/v2/users?active=any", FULL).await.ok()["nextPage"].clone();
+    let users_token = page_token(&app.get_as("/v2/users?active=any", FULL).await.ok());
     let ids_uri = "/v2/users/id/all?connectionMethod=ad&active=any";
-    let ids_token = app
-        .get_as("/v2/users/id/all?connectionMethod=email&active=any", FULL)
-        .await
-        .ok()["nextPage"]
-        .clone();
-    let users_token = users_token.as_str().unwrap();
+    let ids_token = page_token(
+        &app.get_as("/v2/users/id/all?connectionMethod=email&active=any", FULL)
+            .await
+            .ok(),
+    );
+    let users_token = users_token.as_deref().unwrap();
     let answer = app
         .get_as(&with_next_page(ids_uri, users_token), FULL)
         .await;
     let description = answer.assert_error(400, "invalid_request");
     assert!(description.contains("/v2/users"), "{description}");
-    if let Some(ids_token) = ids_token.as_str() {
+    if let Some(ids_token) = ids_token.as_deref() {
         let answer = app
             .get_as(&with_next_page("/v2/users", ids_token), FULL)
             .await;

@@ -1,15 +1,43 @@
 //! One record through the pipeline (docs/contract/processor-and-vault.md §3 steps 1–4): the status-record
-//! check, parse and apply, and recording `noop`, `failed` (rejections) and poison outcomes. Transient failures
+//! check, parse and apply, recording `noop`, `failed` (rejections) and poison outcomes, and clearing the
+//! user's pending mark once the outcome is final. Transient failures
 //! are only reported here; stopping the batch is the caller's job. Logs carry codes and outcomes, never
 //! profile contents.
 
 use super::{Item, Processor, RecordOutcome};
 use cis_change::{ChangeEnvelope, DecodeError, Op, Outcome, PipelineError, Rejection};
 use cis_identity_vault::{ChangeSource, Condition};
+use cis_profile::UserId;
 use tracing::{info, warn};
 
 impl Processor {
+    /// One record, then — once its outcome is final — the pending mark the Change API set for its user
+    /// cleared (a later change of the user keeps its own mark). A mark that cannot be cleared only lapses
+    /// later: the record's outcome stands.
     pub(super) async fn process_one(&self, item: &Item) -> RecordOutcome {
+        let outcome = self.process(item).await;
+        let done = matches!(
+            outcome,
+            RecordOutcome::Processed(_)
+                | RecordOutcome::Noop
+                | RecordOutcome::Failed(_)
+                | RecordOutcome::Skipped
+        );
+        if let (true, Ok(decoded)) = (done, &item.decoded) {
+            let env = &decoded.envelope;
+            if let Some(user) = UserId::parse(&env.user_id)
+                && let Err(e) = self
+                    .pipeline
+                    .clear_pending(&user, &env.sequence_number)
+                    .await
+            {
+                warn!(error = %e, "the pending mark could not be cleared; it lapses on its own");
+            }
+        }
+        outcome
+    }
+
+    async fn process(&self, item: &Item) -> RecordOutcome {
         let decoded = match &item.decoded {
             Ok(d) => d,
             Err(e) => return self.record_poison(&item.id, e).await,

@@ -19,6 +19,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 pub mod lists;
+pub mod pending;
 pub mod population;
 pub mod search;
 pub mod status;
@@ -27,6 +28,7 @@ pub mod writes;
 
 pub use cis_testkit::suite::Subject;
 pub use lists::*;
+pub use pending::*;
 pub use search::*;
 pub use status::*;
 pub use texts::*;
@@ -73,6 +75,8 @@ macro_rules! vault_contract {
             a_page_limit_of_zero_is_an_invalid_request,
             text_lookups_agree_with_parsed_lookups,
             text_pages_agree_with_parsed_pages,
+            a_mark_holds_until_its_change_clears_it_and_a_later_change_keeps_its_own,
+            a_mark_left_behind_lapses_at_its_expiry,
         );
     };
 }
