@@ -18,8 +18,9 @@ use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use cis_change::{
-    Accepted, ChangeEnvelope, ChangeSink, ChangeStream, DirectSink, Incoming, MemoryChangeStream,
-    Pipeline, PipelineDeps, SinkError, StaticKeys, StreamSink, new_sequence_number,
+    Accepted, Caller, ChangeEnvelope, ChangeSink, ChangeStream, DirectSink, Incoming,
+    MemoryChangeStream, Pipeline, PipelineDeps, SinkError, StaticKeys, StreamSink,
+    new_sequence_number,
 };
 use cis_change_service::{ChangeServiceState, Limits, router};
 use cis_common::auth::DevIssuer;
@@ -211,7 +212,7 @@ async fn pipeline_only(
     let mut times = Vec::with_capacity(values.len());
     for value in values {
         let start = Instant::now();
-        let change = pipeline.parse_change(value.clone(), None)?;
+        let change = pipeline.parse_change(value.clone(), None, Caller::Unchecked)?;
         pipeline.check_upsert(&change).await?;
         times.push(start.elapsed());
     }

@@ -44,6 +44,13 @@ pub async fn authorize(
     })
 }
 
+impl Caller {
+    /// The pipeline's view of this caller: its client, or none to check under the local bypass.
+    pub fn of_change(&self) -> cis_change::Caller {
+        cis_change::Caller::of(self.client_id.as_deref())
+    }
+}
+
 fn client_id(claims: &Claims) -> Option<String> {
     if claims.bypass {
         return None;

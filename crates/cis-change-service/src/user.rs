@@ -12,7 +12,7 @@ use cis_change::{Accepted, Incoming, SinkError};
 use http::{HeaderMap, Uri};
 use serde_json::Value;
 
-use crate::auth::{Need, authorize};
+use crate::auth::{Caller, Need, authorize};
 use crate::body;
 use crate::error::ChangeError;
 use crate::responses::{DeleteAnswer, ProfileAnswer};
@@ -27,6 +27,7 @@ pub(crate) fn query_param(uri: &Uri, name: &str) -> Option<String> {
 /// Steps 2–4 shared by upsert and delete (after auth): body, schema, user.
 async fn read_change(
     state: &ChangeServiceState,
+    caller: &Caller,
     uri: &Uri,
     headers: &HeaderMap,
     raw: Body,
@@ -34,9 +35,10 @@ async fn read_change(
     let bytes = body::read_json_body(headers, raw, state.limits.max_body_bytes).await?;
     let document = Value::Object(body::profile_object(body::parse_json(&bytes)?)?);
     let named = query_param(uri, "user_id");
-    let change = state
-        .pipeline
-        .parse_change(document.clone(), named.as_deref())?;
+    let change =
+        state
+            .pipeline
+            .parse_change(document.clone(), named.as_deref(), caller.of_change())?;
     Ok(Incoming { change, document })
 }
 
@@ -48,7 +50,7 @@ pub async fn upsert(
     raw: Body,
 ) -> Result<Response, ChangeError> {
     let caller = authorize(&state, &headers, Need::Write).await?;
-    let item = read_change(&state, &uri, &headers, raw).await?;
+    let item = read_change(&state, &caller, &uri, &headers, raw).await?;
     let accepted = state
         .sink
         .upserts(vec![item], caller.client_id)
@@ -69,7 +71,7 @@ pub async fn delete(
     if !state.allow_delete {
         return Err(ChangeError::DeleteDisabled);
     }
-    let item = read_change(&state, &uri, &headers, raw).await?;
+    let item = read_change(&state, &caller, &uri, &headers, raw).await?;
     match state.sink.delete(item, caller.client_id).await? {
         Accepted::Changed {
             sequence_number,

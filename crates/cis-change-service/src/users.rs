@@ -43,7 +43,7 @@ pub async fn upsert_many(
             max: state.limits.max_batch_size,
         });
     }
-    let parsed = parse_all(&state, first_pass(items)).await;
+    let parsed = parse_all(&state, caller.of_change(), first_pass(items)).await;
     let mut slots: Vec<Option<ProfileAnswer>> = Vec::with_capacity(parsed.len());
     let (mut ready, mut ready_users) = (Vec::new(), Vec::new());
     for item in parsed {
@@ -95,16 +95,17 @@ fn first_pass(items: Vec<Value>) -> Vec<Pass<Map<String, Value>>> {
 /// validation uses every core; at most `write_concurrency` at a time; results in input order.
 async fn parse_all(
     state: &ChangeServiceState,
+    caller: cis_change::Caller,
     items: Vec<Pass<Map<String, Value>>>,
 ) -> Vec<Pass<Incoming>> {
     futures::stream::iter(items)
         .map(|item| {
-            let pipeline = state.pipeline.clone();
+            let (pipeline, caller) = (state.pipeline.clone(), caller.clone());
             async move {
                 let (map, user) = item?;
                 let task = tokio::spawn(async move {
                     let document = Value::Object(map);
-                    let change = pipeline.parse_change(document.clone(), None)?;
+                    let change = pipeline.parse_change(document.clone(), None, caller)?;
                     Ok(Incoming { change, document })
                 });
                 match task.await {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use cis_change::{Outcome, Pipeline, PipelineError, Rejection, Switches};
+use cis_change::{Caller, Outcome, Pipeline, PipelineError, Rejection, Switches};
 use cis_crypto::KeySet;
 use cis_identity_vault::{ChangeSource, Condition, MemoryVault, StatusStore};
 use cis_profile::attr::set_payload;
@@ -187,7 +187,11 @@ async fn a_new_profile_whose_user_id_came_only_from_the_query_is_rejected() {
 async fn a_body_for_another_user_is_rejected() {
     let (_, pipeline) = memory_pipeline();
     let err = pipeline
-        .parse_change(new_user(JDOE).into_value(), Some("github|1"))
+        .parse_change(
+            new_user(JDOE).into_value(),
+            Some("github|1"),
+            Caller::Unchecked,
+        )
         .unwrap_err();
     assert_eq!(err, Rejection::UserIdMismatch);
     assert_eq!(err.code(), "integration_exception");

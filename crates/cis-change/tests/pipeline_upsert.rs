@@ -96,6 +96,29 @@ async fn a_complete_signed_profile_creates_a_user() {
 }
 
 #[tokio::test]
+async fn the_originals_stored_profile_posted_as_a_create_is_refused_for_its_cis_signed_attributes()
+{
+    // A client holds the original's stored profile of someone (cis-signed active and created): posting
+    // it as a new user would plant CIS's own signatures, which no client may change.
+    let (vault, pipeline) = memory_pipeline();
+    let mut profile = original_signed_profile();
+    for path in [AttrPath::UUID, AttrPath::PRIMARY_USERNAME] {
+        profile.set_attr(path, Profile::null().attr_or_null(path));
+    }
+    let user_id = profile.user_id().unwrap().to_string();
+    let err = pipeline
+        .apply_upsert(&ch(&profile, &user_id), "7", ChangeSource::Stream)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "invalid_publisher");
+    assert!(
+        description(&err).starts_with("active: a change signed by cis"),
+        "{err:?}"
+    );
+    assert!(vault.is_empty());
+}
+
+#[tokio::test]
 async fn an_update_by_the_updater_lands_as_version_two() {
     let (vault, pipeline) = memory_pipeline();
     create(&pipeline, JDOE).await;

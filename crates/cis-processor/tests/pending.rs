@@ -8,7 +8,7 @@
 mod common;
 
 use cis_change::{
-    Accepted, ChangeSink, Incoming, MemoryChangeStream, Pipeline, SinkError, StreamSink,
+    Accepted, Caller, ChangeSink, Incoming, MemoryChangeStream, Pipeline, SinkError, StreamSink,
 };
 use cis_identity_vault::{ChangeState, Condition, Lookup, MemoryVault, ProfileReader, StatusStore};
 use cis_processor::{Processor, RecordOutcome};
@@ -43,7 +43,7 @@ impl Subject {
         let item = Incoming {
             change: self
                 .pipeline
-                .parse_change(profile.to_value(), Some(JDOE))
+                .parse_change(profile.to_value(), Some(JDOE), Caller::Unchecked)
                 .unwrap(),
             document: profile.to_value(),
         };

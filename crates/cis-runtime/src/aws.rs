@@ -87,6 +87,7 @@ impl Aws {
             cis_signer,
             rules: publisher_rules(config)?,
             uuid_salt,
+            client_publishers: crate::backends::client_publishers(config)?,
         })
     }
 

@@ -5,9 +5,10 @@
 //! Direct or stream mode is decided here, once ([`Backends::change_service`]); so are the switches each
 //! role's pipeline runs with. Nothing here talks to a backend: callers build the adapters.
 
+use crate::start::StartupError;
 use cis_change::{
-    ChangeSink, ChangeStream, CisSigner, DirectSink, KeyProvider, Pipeline, PipelineDeps,
-    StreamSink, Switches,
+    ChangeSink, ChangeStream, CisSigner, ClientPublishers, DirectSink, KeyProvider, Pipeline,
+    PipelineDeps, StreamSink, Switches,
 };
 use cis_change_service::{ChangeServiceState, Limits};
 use cis_common::Config;
@@ -57,6 +58,8 @@ pub struct Backends {
     pub rules: Arc<PublisherRules>,
     /// `None`: creates are refused with 503 rather than derive identifiers without a salt.
     pub uuid_salt: Option<String>,
+    /// Which client may publish as which publisher.
+    pub client_publishers: ClientPublishers,
 }
 
 impl std::fmt::Debug for Backends {
@@ -80,6 +83,7 @@ impl Backends {
             switches: role.switches(config),
             write_retries: cis.vault_write_retries,
             status_retention_days: u32::try_from(cis.status_retention_days).unwrap_or(u32::MAX),
+            client_publishers: self.client_publishers.clone(),
         }))
     }
 
@@ -108,6 +112,19 @@ impl Backends {
     /// The stream processor.
     pub fn processor(&self, config: &Config) -> Processor {
         Processor::new(self.pipeline(Role::Processor, config))
+    }
+}
+
+/// The binding of `[cis] client_publishers`; unbound (any client, any publisher but `cis`) only in `local`.
+pub fn client_publishers(config: &Config) -> Result<ClientPublishers, StartupError> {
+    match &config.cis.client_publishers {
+        Some(text) => ClientPublishers::from_json(text).map_err(StartupError::ClientPublishers),
+        None if config.cis.environment.is_local() => Ok(ClientPublishers::Unrestricted),
+        None => Err(StartupError::ClientPublishers(
+            "[cis] client_publishers (CIS_CLIENT_PUBLISHERS) must say which OAuth client may publish as which \
+             publisher outside environment = local"
+                .into(),
+        )),
     }
 }
 

@@ -26,6 +26,8 @@ pub enum StartupError {
     Tokens(String),
     #[error("vault tables: {0}")]
     Tables(String),
+    #[error("client_publishers: {0}")]
+    ClientPublishers(String),
 }
 
 /// The process's configuration (deployed defaults: environment over the first configuration file found),

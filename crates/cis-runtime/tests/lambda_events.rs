@@ -48,6 +48,7 @@ fn deployment() -> Deployment {
         cis_signer: cis_testkit::cis_key(),
         rules: Arc::new(PublisherRules::embedded().clone()),
         uuid_salt: Some(cis_testkit::SALT.into()),
+        client_publishers: cis_change::ClientPublishers::Unrestricted,
     };
     // One audience for both APIs: the Change API's default.
     let issuer = tokens::issuer(&config.change_service.api_identifier);

@@ -105,12 +105,26 @@ pub fn sign_claimed_with(profile: &mut Profile, key_for: impl Fn(Publisher) -> A
     }
 }
 
-/// A new user's whole profile as publishers send it: `fake_profile(seed)` without `last_modified` (CIS
-/// sets it on every write), every attribute signed by the publisher it claims.
+/// A new user's whole profile as publishers send it: `fake_profile(seed)` with CIS's own attributes left
+/// to CIS (`cis`-claimed ones null, `active` claimed by ldap, a directory publisher), every attribute
+/// signed by the publisher it claims.
 pub fn new_profile(seed: u64) -> Profile {
     let mut profile = cis_profile::fake::fake_profile(seed);
-    let null = Profile::null().attr_or_null(AttrPath::LAST_MODIFIED);
-    profile.set_attr(AttrPath::LAST_MODIFIED, null);
+    for path in AttrPath::all() {
+        let by_cis = profile
+            .attr(path)
+            .is_some_and(|a| a.publisher() == Some(Publisher::Cis));
+        if !by_cis {
+            continue;
+        }
+        if path == AttrPath::ACTIVE {
+            if let Some(attr) = profile.attr_mut(path) {
+                cis_profile::attr::set_publisher(attr, "ldap", "");
+            }
+        } else {
+            profile.set_attr(path, Profile::null().attr_or_null(path));
+        }
+    }
     sign_claimed(&mut profile);
     profile
 }
@@ -125,12 +139,31 @@ pub fn user_id_of(profile: &Value) -> String {
     profile["user_id"]["value"].as_str().unwrap().to_string()
 }
 
-/// `signed-profile.json` (signed by the original) with uuid and primary_username nulled: a complete create.
+/// `signed-profile.json` as it is: a stored profile of the original, every attribute signed by the original
+/// (CIS's own — uuid, primary_username, active, last_modified, created — as `cis`).
+pub fn original_signed_profile() -> Profile {
+    Profile::parse(fixture("vectors/signed-profile.json").as_bytes()).unwrap()
+}
+
+/// [`original_signed_profile`] as a publisher would send it to create the user: CIS's own attributes
+/// nulled, `active` claimed and signed by ldap — every other attribute still signed by the original.
 pub fn full_signed_profile() -> Profile {
-    let mut p = Profile::parse(fixture("vectors/signed-profile.json").as_bytes()).unwrap();
-    for path in [AttrPath::UUID, AttrPath::PRIMARY_USERNAME] {
+    let mut p = original_signed_profile();
+    for path in [
+        AttrPath::UUID,
+        AttrPath::PRIMARY_USERNAME,
+        AttrPath::CREATED,
+        AttrPath::LAST_MODIFIED,
+    ] {
         p.set_attr(path, Profile::null().attr_or_null(path));
     }
+    set_signed(
+        &mut p,
+        AttrPath::ACTIVE,
+        Value::Bool(true),
+        Publisher::Ldap,
+        &publisher_key(),
+    );
     p
 }
 

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use axum::Router;
 use cis_change::{
-    ChangeEnvelope, ChangeSink, DirectSink, KeyProvider, KeysUnavailable, MemoryChangeStream,
-    Pipeline, PipelineDeps, StaticKeys, StreamSink,
+    ChangeEnvelope, ChangeSink, ClientPublishers, DirectSink, KeyProvider, KeysUnavailable,
+    MemoryChangeStream, Pipeline, PipelineDeps, StaticKeys, StreamSink,
 };
 use cis_change_service::{ChangeServiceState, Limits, router};
 use cis_common::auth::{DevIssuer, TokenValidator};
@@ -41,6 +41,8 @@ pub struct Options {
     pub jwks_unreachable: bool,
     /// The publishers' verification keys cannot be had.
     pub keys_unavailable: bool,
+    /// `client_publishers` as JSON; `None` = unrestricted (any client, any publisher but `cis`).
+    pub binding: Option<&'static str>,
 }
 
 /// A key provider that never has keys.
@@ -101,7 +103,14 @@ pub fn state_for(
         Arc::new(StaticKeys::new(cis_testkit::trusted_keys()))
     };
     let rules = Arc::new(PublisherRules::embedded().clone());
-    let deps = PipelineDeps::new(vault.clone(), keys, cis_key(), rules).with_salt(SALT);
+    let binding = options
+        .binding
+        .map_or(ClientPublishers::Unrestricted, |json| {
+            ClientPublishers::from_json(json).unwrap()
+        });
+    let deps = PipelineDeps::new(vault.clone(), keys, cis_key(), rules)
+        .with_salt(SALT)
+        .with_client_publishers(binding);
     let pipeline = Arc::new(Pipeline::new(deps));
     let concurrency = options.limits.write_concurrency;
     let sink: Arc<dyn ChangeSink> = if options.direct {
@@ -131,6 +140,14 @@ impl TestApp {
 
     pub fn writer(&self) -> String {
         self.bearer(&["write"])
+    }
+
+    /// A bearer header with `write` for OAuth client `client` (its `azp`).
+    pub fn writer_as(&self, client: &str) -> String {
+        let token = self
+            .issuer
+            .issue(&format!("{client}@clients"), &["write"], one_hour());
+        format!("Bearer {token}")
     }
 
     /// Sends a request with optional `Authorization`, body and `Content-Type`.

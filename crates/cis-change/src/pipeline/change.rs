@@ -5,22 +5,30 @@
 //! API's single, batch and delete routes and the processor decide both the same way, in one place.
 
 use super::Pipeline;
+use super::binding::Caller;
 use crate::rejection::Rejection;
 use cis_profile::{Profile, ProfileError, UserId};
 use serde_json::Value;
 
-/// A schema-checked profile and the user it is for.
+/// A schema-checked profile, the user it is for, and who sent it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub user_id: UserId,
     pub profile: Profile,
+    pub caller: Caller,
 }
 
 impl Pipeline {
     /// Step 3, both validation layers (or only the structure when `validate_schema` is off, local only),
     /// then step 4: `named` is the user the request names outside the body (the query's `user_id`, the
-    /// envelope's `user_id`); see [`resolve_user`].
-    pub fn parse_change(&self, document: Value, named: Option<&str>) -> Result<Change, Rejection> {
+    /// envelope's `user_id`); see [`resolve_user`]. `caller` is who sent it (the token's client, the
+    /// envelope's `client_id`).
+    pub fn parse_change(
+        &self,
+        document: Value,
+        named: Option<&str>,
+        caller: Caller,
+    ) -> Result<Change, Rejection> {
         let parsed = if self.deps.switches.validate_schema {
             Profile::from_value(document)
         } else {
@@ -28,7 +36,11 @@ impl Pipeline {
         };
         let profile = parsed.map_err(|e| Rejection::InvalidProfile(first_violation(&e)))?;
         let user_id = resolve_user(named, profile.user_id())?;
-        Ok(Change { user_id, profile })
+        Ok(Change {
+            user_id,
+            profile,
+            caller,
+        })
     }
 }
 

@@ -40,7 +40,7 @@ impl Pipeline {
             Some(s) => (Condition::Update, s.expected(), s.profile),
             None => (Condition::Create, Expected::Absent, Profile::null()),
         };
-        let changed = changed_attributes(&base, incoming);
+        let changed = publisher_changes(&base, incoming);
         if condition == Condition::Update && changed.is_empty() {
             return Ok(Checked {
                 condition,
@@ -59,6 +59,7 @@ impl Pipeline {
                 return Err(PipelineError::Unavailable(text.into()));
             }
         }
+        self.check_binding(change, &changed)?;
         if self.deps.switches.verify_publishers {
             self.deps
                 .rules
@@ -77,6 +78,31 @@ impl Pipeline {
             expected,
         })
     }
+}
+
+impl Pipeline {
+    /// Step 11, the binding half (docs/security.md): every changed attribute signed by a publisher the
+    /// caller may publish as, and none by `cis`.
+    pub(super) fn check_binding(
+        &self,
+        change: &Change,
+        changed: &[AttrPath],
+    ) -> Result<(), Rejection> {
+        let incoming = &change.profile;
+        self.deps
+            .client_publishers
+            .check(&change.caller, changed, |p| {
+                incoming.attr(p).and_then(|a| a.publisher())
+            })
+    }
+}
+
+/// The attributes a publisher's profile changes: the merge's changed set without `last_modified`, which CIS
+/// rewrites on every write whatever a publisher sends there (so an echoed copy, stale or not, is ignored).
+pub(super) fn publisher_changes(base: &Profile, incoming: &Profile) -> Vec<AttrPath> {
+    let mut changed = changed_attributes(base, incoming);
+    changed.retain(|p| *p != AttrPath::LAST_MODIFIED);
+    changed
 }
 
 /// Step 7: what a create must and must not carry.

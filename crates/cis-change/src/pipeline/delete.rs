@@ -2,7 +2,7 @@
 //! stored profile, and the conditional delete together with its status record, retried on conflicts.
 //!
 //! Owns the delete permission rule (docs/contract/publisher-rules.md §4: the publisher claiming `active` must
-//! be one that may change `active`). A delete rests on two attributes of its body, `user_id` and `active`:
+//! be a directory publisher that may change `active`, and one the calling client may publish as). A delete rests on two attributes of its body, `user_id` and `active`:
 //! those must be present and validly signed; the rest of the body is not used, so it is not verified.
 //! Whether deletes are enabled at all (`allow_delete`) is the Change API's decision.
 
@@ -14,7 +14,7 @@ use crate::backoff;
 use crate::rejection::Rejection;
 use cis_identity_vault::{ChangeSource, Condition, StoredProfile, VaultError};
 use cis_profile::rules::ACTIVE_PUBLISHERS;
-use cis_profile::{AttrPath, Profile};
+use cis_profile::{AttrPath, Profile, Publisher};
 use tracing::{debug, warn};
 
 /// The attributes a delete relies on, verified in this order.
@@ -87,7 +87,9 @@ impl Pipeline {
             .collect();
         self.verify(incoming, &present).await?;
         if self.deps.switches.verify_publishers {
-            check_permission(incoming)?;
+            check_permission(incoming, |p| {
+                self.deps.client_publishers.allows(&change.caller, p)
+            })?;
         }
         Ok(())
     }
@@ -100,13 +102,18 @@ impl Pipeline {
     }
 }
 
-/// Step 6: `active` must be non-null and claimed by a publisher allowed to change it.
-fn check_permission(incoming: &Profile) -> Result<(), Rejection> {
+/// Step 6: `active` must be non-null and claimed by a publisher allowed to change it — a directory
+/// publisher, never `cis` (whose signed `active` anyone can copy from the Person API) — that the caller may
+/// publish as (`bound`).
+fn check_permission(
+    incoming: &Profile,
+    bound: impl Fn(Publisher) -> bool,
+) -> Result<(), Rejection> {
     let active = incoming.attr(AttrPath::ACTIVE);
     let allowed = active.is_some_and(|a| {
         !a.is_null()
             && a.publisher()
-                .is_some_and(|p| ACTIVE_PUBLISHERS.contains(&p))
+                .is_some_and(|p| p != Publisher::Cis && ACTIVE_PUBLISHERS.contains(&p) && bound(p))
     });
     if allowed {
         return Ok(());

@@ -11,7 +11,8 @@
 //! | file | owns |
 //! |---|---|
 //! | `mod.rs` | [`Pipeline`], its dependencies and switches, [`Checked`], [`Outcome`] |
-//! | `change.rs` | [`Change`]: a schema-checked profile and its resolved [`UserId`] (steps 3–4) |
+//! | `change.rs` | [`Change`]: a schema-checked profile, its resolved [`UserId`] (steps 3–4) and its [`Caller`] |
+//! | `binding.rs` | [`ClientPublishers`]: which client may publish as which publisher; nobody as `cis` |
 //! | `check.rs` | steps 5–13 without signing: [`Pipeline::check_upsert`] |
 //! | `apply.rs` | step 14: [`Pipeline::apply_upsert`], the conditional write loop |
 //! | `delete.rs` | the delete checks and the conditional delete loop |
@@ -25,6 +26,7 @@
 //! The pipeline never parses request bodies or envelopes, never speaks HTTP, and never logs profile contents.
 
 mod apply;
+mod binding;
 mod change;
 mod check;
 mod cis_attrs;
@@ -35,6 +37,7 @@ mod size;
 mod status;
 mod verify;
 
+pub use binding::{Caller, ClientPublishers};
 pub use change::Change;
 pub use cis_attrs::CisSigner;
 pub use error::PipelineError;
@@ -83,6 +86,8 @@ pub struct PipelineDeps {
     pub write_retries: u32,
     /// Lifetime of status records in days; 0 = forever (`status_retention_days`, default 90).
     pub status_retention_days: u32,
+    /// Which client may publish as which publisher (`client_publishers`).
+    pub client_publishers: ClientPublishers,
 }
 
 impl PipelineDeps {
@@ -103,7 +108,13 @@ impl PipelineDeps {
             switches: Switches::default(),
             write_retries: 5,
             status_retention_days: 90,
+            client_publishers: ClientPublishers::Unrestricted,
         }
+    }
+
+    pub fn with_client_publishers(mut self, binding: ClientPublishers) -> PipelineDeps {
+        self.client_publishers = binding;
+        self
     }
 
     pub fn with_salt(mut self, salt: &str) -> PipelineDeps {

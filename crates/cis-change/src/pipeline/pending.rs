@@ -6,10 +6,11 @@
 //! it runs, and records a rejection in the status record. Nothing here signs or writes a profile.
 
 use super::change::Change;
+use super::check::publisher_changes;
 use super::error::PipelineError;
 use super::{Checked, Pipeline};
 use cis_identity_vault::{Condition, Expected};
-use cis_profile::merge::{apply_changes, change_publishers, changed_attributes};
+use cis_profile::merge::{apply_changes, change_publishers};
 use cis_profile::{Profile, UserId};
 use time::OffsetDateTime;
 
@@ -51,8 +52,8 @@ impl Pipeline {
     }
 
     /// The checks of a change queued behind pending ones: every attribute that differs from the profile
-    /// stored now must carry a valid signature (an attribute the pending changes set may still differ, and
-    /// the processor verifies it then). The publisher rules, the new-user checks and the size need the
+    /// stored now must carry a valid signature of a publisher the caller may publish as (an attribute the
+    /// pending changes set may still differ, and the processor checks it then). The publisher rules, the new-user checks and the size need the
     /// profile the pending changes leave, so they are the processor's; a change here is never a no-op.
     pub async fn check_queued(&self, change: &Change) -> Result<Checked, PipelineError> {
         let stored = self.read(&change.user_id).await?;
@@ -61,8 +62,9 @@ impl Pipeline {
             None => (Expected::Absent, Profile::null()),
         };
         let incoming = &change.profile;
-        let changed = changed_attributes(&base, incoming);
+        let changed = publisher_changes(&base, incoming);
         self.verify(incoming, &changed).await?;
+        self.check_binding(change, &changed)?;
         let merged = apply_changes(base, incoming, &changed);
         let change_publishers = change_publishers(&merged, &changed);
         Ok(Checked {

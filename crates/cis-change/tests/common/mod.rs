@@ -2,7 +2,7 @@
 //! [`Change`] for a profile and a user, and the rejection code of an error.
 #![allow(dead_code, unused_imports)]
 
-use cis_change::{Change, Pipeline, PipelineDeps, PipelineError, StaticKeys};
+use cis_change::{Caller, Change, Pipeline, PipelineDeps, PipelineError, StaticKeys};
 use cis_crypto::KeySet;
 use cis_identity_vault::{MemoryVault, Vault};
 use cis_profile::rules::PublisherRules;
@@ -33,6 +33,7 @@ pub fn ch(profile: &Profile, user_id: &str) -> Change {
     Change {
         user_id: UserId::parse(user_id).unwrap(),
         profile: profile.clone(),
+        caller: Caller::Unchecked,
     }
 }
 

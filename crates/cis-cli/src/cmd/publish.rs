@@ -203,7 +203,14 @@ fn token_source(
         &session.issuer,
         &session.change_audience,
     );
-    let token = issuer.try_issue("publish-cli@clients", &["write"], TOKEN_TTL)?;
+    // The publisher's own client (bound to it alone) when the data directory has one, else `publisher`.
+    let own = format!("{}-publisher", args.publisher.as_str().replace('_', "-"));
+    let client = if material.clients.iter().any(|c| c.client_id == own) {
+        own
+    } else {
+        "publisher".to_string()
+    };
+    let token = issuer.try_issue(&format!("{client}@clients"), &["write"], TOKEN_TTL)?;
     Ok(TokenSource::Fixed(token))
 }
 

@@ -20,8 +20,9 @@ pub struct Args {
     /// The data directory of the `cis serve` the token is for (default: $CIS_DATA_DIR or ~/.local/share/cis).
     #[arg(long, env = "CIS_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Subject of the token (the client id).
-    #[arg(long, default_value = "cli")]
+    /// Subject of the token (the client id). With `write`, the client decides which publishers the token
+    /// may publish as (`clients.json`): `publisher` may publish as any, `ldap-publisher` only as ldap, ...
+    #[arg(long, default_value = "publisher")]
     client_id: String,
 }
 

@@ -47,7 +47,25 @@ pub struct DevClient {
     pub client_secret: String,
     /// Scopes this client may ask for (all of them when it asks for none).
     pub scopes: Vec<String>,
+    /// Publishers this client may publish as (docs/security.md). Absent in files written before
+    /// bindings existed: then the `publisher` client may publish as every publisher, the others as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publishers: Option<Vec<String>>,
 }
+
+impl DevClient {
+    /// The publishers this client may publish as.
+    pub fn bound_publishers(&self) -> Vec<String> {
+        match &self.publishers {
+            Some(list) => list.clone(),
+            None if self.client_id == "publisher" => PUBLISHERS.map(String::from).to_vec(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The publishers a client can be bound to (everyone but `cis`).
+const PUBLISHERS: [&str; 4] = ["ldap", "hris", "mozilliansorg", "access_provider"];
 
 /// The data directory.
 #[derive(Debug, Clone)]
@@ -167,28 +185,32 @@ impl DataDir {
             return serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a list of clients", path.display()));
         }
-        let scopes = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let clients = vec![
-            DevClient {
-                client_id: "publisher".into(),
-                client_secret: random_hex(16),
-                scopes: scopes(&["write"]),
-            },
-            DevClient {
-                client_id: "relying-party".into(),
-                client_secret: random_hex(16),
-                scopes: scopes(&[
+        let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let client = |id: &str, scopes: &[&str], publishers: &[&str]| DevClient {
+            client_id: id.into(),
+            client_secret: random_hex(16),
+            scopes: strings(scopes),
+            publishers: Some(strings(publishers)),
+        };
+        let mut clients = vec![
+            // Publishes as any publisher: the convenience client of local development.
+            client("publisher", &["write"], &PUBLISHERS),
+            client(
+                "relying-party",
+                &[
                     "classification:public",
                     "display:public",
                     "display:authenticated",
-                ]),
-            },
-            DevClient {
-                client_id: "admin".into(),
-                client_secret: random_hex(16),
-                scopes: scopes(ALL_SCOPES),
-            },
+                ],
+                &[],
+            ),
+            client("admin", ALL_SCOPES, &[]),
         ];
+        // One client per publisher, bound to it alone, as each publisher has in a deployment.
+        for publisher in PUBLISHERS {
+            let id = format!("{}-publisher", publisher.replace('_', "-"));
+            clients.push(client(&id, &["write"], &[publisher]));
+        }
         let text = serde_json::to_string_pretty(&clients).context("encoding clients")?;
         write_secret(&path, text.as_bytes())?;
         Ok(clients)

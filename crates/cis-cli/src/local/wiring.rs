@@ -3,11 +3,11 @@
 //! development keys and tokens from the data directory. Builds everything once at start-up and fails fast
 //! with a clear message.
 
-use crate::local::datadir::{DataDir, DevMaterial};
+use crate::local::datadir::{DataDir, DevClient, DevMaterial};
 use crate::local::devauth::{DevAuthorizer, well_known_document};
 use crate::local::session::{DEV_AUTH0_DOMAIN, ServeSession, dev_issuer};
 use anyhow::Context;
-use cis_change::{OutboxChangeStream, StaticKeys};
+use cis_change::{ClientPublishers, OutboxChangeStream, StaticKeys};
 use cis_change_service::ChangeServiceState;
 use cis_common::Config;
 use cis_crypto::{KeySet, PublicKey};
@@ -74,6 +74,7 @@ pub async fn build(
         cis_signer,
         rules: publisher_rules(config)?,
         uuid_salt,
+        client_publishers: client_publishers(config, &material.clients)?,
     };
 
     let issuer_name = format!("https://{DEV_AUTH0_DOMAIN}/");
@@ -120,6 +121,20 @@ pub async fn build(
         session,
         trusted_from,
     })
+}
+
+/// `[cis] client_publishers` when set, else the publishers each development client carries in
+/// `clients.json` (docs/security.md).
+fn client_publishers(config: &Config, clients: &[DevClient]) -> anyhow::Result<ClientPublishers> {
+    if config.cis.client_publishers.is_some() {
+        return Ok(cis_runtime::backends::client_publishers(config)?);
+    }
+    let map: BTreeMap<&str, Vec<String>> = clients
+        .iter()
+        .map(|c| (c.client_id.as_str(), c.bound_publishers()))
+        .collect();
+    let json = serde_json::to_string(&map).context("encoding the client bindings")?;
+    ClientPublishers::from_json(&json).map_err(|e| anyhow::anyhow!("clients.json: {e}"))
 }
 
 /// Publisher name → trusted keys: the development keys, with the publishers a `--well-known` document

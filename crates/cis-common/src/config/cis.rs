@@ -32,6 +32,9 @@ pub struct CisConfig {
     pub processor_verify_signatures: bool,
     pub processor_verify_publishers: bool,
     pub allow_delete: bool,
+    /// Which OAuth client may publish as which publisher: a JSON object `{"<client id>": ["ldap", ...]}`
+    /// (parsed at start-up by the services that judge changes). Required outside `local`.
+    pub client_publishers: Option<String>,
     pub vault_write_retries: u32,
     /// `0` = keep status records forever.
     pub status_retention_days: u64,
@@ -123,6 +126,7 @@ impl CisConfig {
             processor_verify_signatures: r.bool("processor_verify_signatures", true),
             processor_verify_publishers: r.bool("processor_verify_publishers", true),
             allow_delete: r.bool("allow_delete", false),
+            client_publishers: r.opt_string("client_publishers"),
             vault_write_retries: r.integer("vault_write_retries", 5),
             status_retention_days: r.integer("status_retention_days", 90),
             secret_manager: r.parsed(

@@ -40,6 +40,7 @@ impl Config {
                 c.processor_verify_publishers.to_string(),
             ),
             ("allow_delete", c.allow_delete.to_string()),
+            ("client_publishers", opt(&c.client_publishers)),
             ("vault_write_retries", c.vault_write_retries.to_string()),
             ("status_retention_days", c.status_retention_days.to_string()),
             ("secret_manager", c.secret_manager.to_string()),

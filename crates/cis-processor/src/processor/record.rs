@@ -5,7 +5,7 @@
 //! profile contents.
 
 use super::{Item, Processor, RecordOutcome};
-use cis_change::{ChangeEnvelope, DecodeError, Op, Outcome, PipelineError, Rejection};
+use cis_change::{Caller, ChangeEnvelope, DecodeError, Op, Outcome, PipelineError, Rejection};
 use cis_identity_vault::{ChangeSource, Condition};
 use cis_profile::UserId;
 use tracing::{info, warn};
@@ -106,9 +106,11 @@ impl Processor {
         env: &ChangeEnvelope,
         source: ChangeSource,
     ) -> Result<Outcome, PipelineError> {
+        // The client the Change API authenticated; none for historic records and the local bypass.
+        let caller = Caller::of(env.client_id.as_deref());
         let change = self
             .pipeline
-            .parse_change(env.profile.clone(), Some(&env.user_id))?;
+            .parse_change(env.profile.clone(), Some(&env.user_id), caller)?;
         let seq = env.sequence_number.as_str();
         match env.op {
             Op::Upsert => self.pipeline.apply_upsert(&change, seq, source).await,
