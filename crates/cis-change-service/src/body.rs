@@ -12,16 +12,19 @@ use http::HeaderMap;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
+use std::time::Duration;
 
 use crate::error::ChangeError;
 use cis_change::Rejection;
 
-/// Reads the whole body, refusing (413) as soon as it grows past `limit` bytes, then checks the
-/// `Content-Type` (415). A `Content-Length` over the limit is refused before a byte is read.
+/// Reads the whole body, refusing (413) as soon as it grows past `limit` bytes or (408) when it has not
+/// all arrived within `deadline` (a client trickling a body must not hold the request open), then checks
+/// the `Content-Type` (415). A `Content-Length` over the limit is refused before a byte is read.
 pub async fn read_json_body(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
+    deadline: Duration,
 ) -> Result<Bytes, ChangeError> {
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -30,7 +33,10 @@ pub async fn read_json_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ChangeError::PayloadTooLarge { limit });
     }
-    let bytes = match Limited::new(body, limit).collect().await {
+    let collected = tokio::time::timeout(deadline, Limited::new(body, limit).collect())
+        .await
+        .map_err(|_| ChangeError::BodyTimeout(deadline))?;
+    let bytes = match collected {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
             return Err(ChangeError::PayloadTooLarge { limit });
@@ -160,13 +166,36 @@ mod tests {
     #[tokio::test]
     async fn a_body_over_the_limit_is_refused_while_reading() {
         let body = Body::from(vec![b' '; 11]);
-        let result = read_json_body(&HeaderMap::new(), body, 10).await;
+        let result = read_json_body(&HeaderMap::new(), body, 10, SECOND).await;
         assert!(matches!(
             result,
             Err(ChangeError::PayloadTooLarge { limit: 10 })
         ));
         let body = Body::from(vec![b' '; 10]);
-        assert!(read_json_body(&HeaderMap::new(), body, 10).await.is_ok());
+        assert!(
+            read_json_body(&HeaderMap::new(), body, 10, SECOND)
+                .await
+                .is_ok()
+        );
+    }
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[tokio::test]
+    async fn a_body_that_does_not_arrive_in_time_is_refused() {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+        let stream = tokio_stream_of(rx);
+        let slow = Body::from_stream(stream);
+        let result = read_json_body(&HeaderMap::new(), slow, 100, Duration::from_millis(50)).await;
+        assert!(matches!(result, Err(ChangeError::BodyTimeout(_))));
+        drop(tx);
+    }
+
+    /// A stream of the receiver's items (a body whose bytes never come while `tx` lives).
+    fn tokio_stream_of<T: Send + 'static>(
+        mut rx: tokio::sync::mpsc::Receiver<T>,
+    ) -> impl futures::Stream<Item = T> + Send {
+        futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
     }
 
     #[test]

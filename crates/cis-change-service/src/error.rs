@@ -26,6 +26,9 @@ pub enum ChangeError {
     PayloadTooLarge { limit: usize },
     #[error("request body could not be read")]
     BodyUnreadable,
+    /// The body did not arrive within the deadline.
+    #[error("request body not received within {0:?}")]
+    BodyTimeout(std::time::Duration),
     #[error("unsupported Content-Type {0:?}")]
     UnsupportedMediaType(String),
     /// The parser's message with the position where it stopped.
@@ -94,6 +97,7 @@ impl From<ChangeError> for ApiError {
             ChangeError::BodyUnreadable => {
                 ApiError::invalid_json("the request body could not be read completely")
             }
+            ChangeError::BodyTimeout(deadline) => ApiError::request_timeout(deadline.as_secs()),
             ChangeError::UnsupportedMediaType(content_type) => {
                 ApiError::unsupported_media_type(&content_type)
             }

@@ -22,6 +22,8 @@ pub struct Limits {
     pub max_batch_size: usize,
     /// Profiles of one batch parsed at the same time (at least 1); the sink has its own bound.
     pub write_concurrency: usize,
+    /// A request body must have arrived within this (408 `request_timeout`).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -30,6 +32,7 @@ impl Default for Limits {
             max_body_bytes: 6_291_456,
             max_batch_size: 500,
             write_concurrency: 16,
+            body_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

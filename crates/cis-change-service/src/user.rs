@@ -32,7 +32,13 @@ async fn read_change(
     headers: &HeaderMap,
     raw: Body,
 ) -> Result<Incoming, ChangeError> {
-    let bytes = body::read_json_body(headers, raw, state.limits.max_body_bytes).await?;
+    let bytes = body::read_json_body(
+        headers,
+        raw,
+        state.limits.max_body_bytes,
+        state.limits.body_timeout,
+    )
+    .await?;
     let document = Value::Object(body::profile_object(body::parse_json(&bytes)?)?);
     let named = query_param(uri, "user_id");
     let change =

@@ -35,7 +35,13 @@ pub async fn upsert_many(
     raw: Body,
 ) -> Result<Response, ChangeError> {
     let caller = authorize(&state, &headers, Need::Write).await?;
-    let bytes = body::read_json_body(&headers, raw, state.limits.max_body_bytes).await?;
+    let bytes = body::read_json_body(
+        &headers,
+        raw,
+        state.limits.max_body_bytes,
+        state.limits.body_timeout,
+    )
+    .await?;
     let items = body::batch_items(body::parse_json(&bytes)?)?;
     if items.len() > state.limits.max_batch_size {
         return Err(ChangeError::BatchTooLarge {

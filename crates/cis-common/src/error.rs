@@ -189,6 +189,16 @@ impl ApiError {
         error
     }
 
+    // 408
+    /// The request body did not arrive within `seconds`.
+    pub fn request_timeout(seconds: u64) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("the request body did not arrive within {seconds} s"),
+        )
+    }
+
     // 413, 415
     pub fn payload_too_large(limit_bytes: usize) -> Self {
         Self::new(

@@ -332,3 +332,20 @@ async fn a_generated_issuer_serves_a_jwks_that_verifies_its_tokens() {
         .unwrap();
     assert_eq!(claims.sub.as_deref(), Some("dev-client@clients"));
 }
+
+#[tokio::test]
+async fn a_payload_with_a_member_twice_is_refused() {
+    let issuer = issuer();
+    let (validator, _) = validator(&issuer);
+    let claims = issuer.claims("c@clients", &["write"], Duration::from_secs(60));
+    let valid = claims.to_string();
+    // The same claims with `scope` twice: a reader keeping the last one would grant read:fullprofile.
+    let twice = valid.replacen('{', r#"{"scope":"read:fullprofile display:all","#, 1);
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": issuer.kid()});
+    let key = issuer.signing_key();
+    let token = cis_crypto::sign_compact(&header, valid.as_bytes(), key).unwrap();
+    assert!(check(&validator, &token).await.is_ok());
+    let token = cis_crypto::sign_compact(&header, twice.as_bytes(), key).unwrap();
+    let error = check(&validator, &token).await.unwrap_err();
+    assert!(matches!(error, AuthError::Unparsable { .. }), "{error:?}");
+}

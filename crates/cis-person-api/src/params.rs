@@ -107,7 +107,7 @@ impl Params {
 
 /// `true` / `false` in any case (surrounding spaces ignored).
 pub fn parse_bool(text: &str) -> Option<bool> {
-    let text = text.trim();
+    // Exactly the word, in any case: `true ` (a trailing space) is not `true` (docs/person-api.md).
     if text.eq_ignore_ascii_case("true") {
         Some(true)
     } else if text.eq_ignore_ascii_case("false") {
@@ -119,7 +119,7 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 
 /// The `active` filter of a value: `true`, `false` or `any` (any case).
 pub fn parse_active(text: &str) -> Result<Option<bool>, PersonApiError> {
-    if text.trim().eq_ignore_ascii_case("any") {
+    if text.eq_ignore_ascii_case("any") {
         return Ok(None);
     }
     parse_bool(text).map(Some).ok_or_else(|| {
@@ -144,12 +144,24 @@ mod tests {
             ("FALSE", Some(false)),
             ("false", Some(false)),
             ("any", None),
+            ("ANY", None),
             ("Any", None),
         ] {
             let params = Params::from_pairs(&[("active", text)]);
             assert_eq!(params.active().unwrap(), expected, "{text}");
         }
-        for text in ["", "yes", "1", "0", "none", "anything"] {
+        for text in [
+            "",
+            "yes",
+            "1",
+            "0",
+            "none",
+            "anything",
+            "true ",
+            " false",
+            "any\t",
+            "t\u{a0}rue",
+        ] {
             assert!(
                 Params::from_pairs(&[("active", text)]).active().is_err(),
                 "{text}"

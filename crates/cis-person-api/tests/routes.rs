@@ -158,3 +158,24 @@ async fn an_undecodable_path_is_a_json_400_and_query_values_are_percent_decoded(
         .await
         .assert_error(400, "invalid_request");
 }
+
+#[tokio::test]
+async fn an_active_value_with_whitespace_is_400_on_every_route_that_takes_it() {
+    let app = empty_app();
+    for route in [
+        "/v2/user/user_id/x",
+        "/v2/user/uuid/x",
+        "/v2/user/primary_email/x",
+        "/v2/user/primary_username/x",
+        "/v2/users",
+        "/v2/users/id/all?connectionMethod=ad",
+    ] {
+        for value in ["true%20", "%20false", "any%09", "true%C2%A0"] {
+            let separator = if route.contains('?') { '&' } else { '?' };
+            let uri = format!("{route}{separator}active={value}");
+            let answer = app.get_as(&uri, FULL).await;
+            let description = answer.assert_error(400, "invalid_request");
+            assert!(description.contains("active"), "{uri}: {description}");
+        }
+    }
+}

@@ -103,6 +103,7 @@ impl Backends {
             max_body_bytes: c.max_body_bytes,
             max_batch_size: c.max_batch_size,
             write_concurrency: c.write_concurrency.max(1),
+            body_timeout: std::time::Duration::from_secs(c.body_timeout_seconds),
         };
         ChangeServiceState::new(Arc::new(tokens), pipeline, sink, Arc::clone(&self.vault))
             .with_limits(limits)

@@ -5,11 +5,13 @@
 //! the outbox and is processed after the next start.
 
 use crate::local::datadir::DataDir;
+use crate::local::server::{self, ConnectionLimits};
 use crate::local::wiring::{self, Urls};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::info;
@@ -42,6 +44,13 @@ pub struct Args {
     /// Accept changes but do not process them (they wait in the outbox until a start without this flag).
     #[arg(long)]
     hold_processing: bool,
+    /// Seconds a client has to send a request's headers; also how long a keep-alive connection may stay
+    /// idle. Slow or silent clients are disconnected after it.
+    #[arg(long, env = "CIS_SERVE_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Connections each listener keeps open at the same time; more wait until one closes.
+    #[arg(long, env = "CIS_SERVE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -87,12 +96,26 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let stopped = move |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let change = axum::serve(change_listener, cis_change_service::router(services.change))
-        .with_graceful_shutdown(stopped(stop_rx.clone()));
-    let person = axum::serve(person_listener, cis_person_api::router(services.person))
-        .with_graceful_shutdown(stopped(stop_rx.clone()));
-    let auth = axum::serve(auth_listener, crate::local::devauth::router(services.auth))
-        .with_graceful_shutdown(stopped(stop_rx.clone()));
+    let limits = ConnectionLimits {
+        header_read: Duration::from_secs(args.header_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+    };
+    let change_router = cis_change_service::router(services.change);
+    let change = server::serve(
+        change_listener,
+        change_router,
+        limits,
+        stopped(stop_rx.clone()),
+    );
+    let person_router = cis_person_api::router(services.person);
+    let person = server::serve(
+        person_listener,
+        person_router,
+        limits,
+        stopped(stop_rx.clone()),
+    );
+    let auth_router = crate::local::devauth::router(services.auth);
+    let auth = server::serve(auth_listener, auth_router, limits, stopped(stop_rx.clone()));
     let drainer = services
         .drainer
         .map(|d| tokio::spawn(d.run(stopped(stop_rx.clone()))));
@@ -109,10 +132,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         info!("shutting down: finishing in-flight requests and the current record");
         let _ = stop_tx.send(true);
     });
-    let (a, b, c) = tokio::join!(change, person, auth);
-    a.context("Change API server")?;
-    b.context("Person API server")?;
-    c.context("authorizer server")?;
+    tokio::join!(change, person, auth);
     if let Some(drainer) = drainer {
         drainer.await.context("processor task")?;
     }

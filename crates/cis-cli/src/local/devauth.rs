@@ -125,7 +125,10 @@ async fn token(
             "Service not enabled within domain",
         );
     }
-    let requested: Vec<&str> = field("scope").split_whitespace().collect();
+    let requested: Vec<&str> = field("scope")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .collect();
     let granted: Vec<&str> = if requested.is_empty() {
         client.scopes.iter().map(String::as_str).collect()
     } else {

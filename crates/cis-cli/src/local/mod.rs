@@ -4,5 +4,6 @@
 pub mod banner;
 pub mod datadir;
 pub mod devauth;
+pub mod server;
 pub mod session;
 pub mod wiring;

@@ -15,10 +15,16 @@ pub struct Scopes {
 }
 
 impl Scopes {
-    /// The scopes of a `scope` claim: split on whitespace, empty items dropped.
+    /// The scopes of a `scope` claim: split on the space character (U+0020) only, as RFC 6749 §3.3 says,
+    /// empty items dropped. A tab, a no-break space or any other whitespace is part of a name, so
+    /// `read:fullprofile\u{a0}display:all` is one (unknown) scope, not two.
     pub fn parse(claim: &str) -> Scopes {
         Scopes {
-            names: claim.split_whitespace().map(str::to_owned).collect(),
+            names: claim
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
             all: false,
         }
     }
@@ -78,12 +84,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_scope_claim_is_split_on_spaces() {
-        let scopes = Scopes::parse(" write  read:fullprofile\tdisplay:all ");
+    fn the_scope_claim_is_split_on_spaces_only() {
+        let scopes = Scopes::parse(" write  read:fullprofile display:all ");
         assert_eq!(
             scopes.iter().collect::<Vec<_>>(),
             ["display:all", "read:fullprofile", "write"]
         );
+        // Other whitespace is part of a name (RFC 6749 §3.3): no scope is granted by it.
+        for sneaky in [
+            "read:fullprofile\tdisplay:all",
+            "read:fullprofile\u{a0}display:all",
+            "read:fullprofile\u{3000}display:all",
+            "read:fullprofile\u{2003}display:all",
+        ] {
+            let parsed = Scopes::parse(sneaky);
+            assert!(
+                !parsed.contains("read:fullprofile") && !parsed.contains("display:all"),
+                "{sneaky:?}"
+            );
+        }
         assert!(scopes.contains("write"));
         assert!(!scopes.contains("search:all"));
         assert!(scopes.require("write").is_ok());

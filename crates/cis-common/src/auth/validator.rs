@@ -127,11 +127,13 @@ impl Checks {
                 reason: "signature does not verify",
             });
         }
-        let payload = match serde_json::from_slice::<Value>(&jws.payload) {
+        // Strict JSON, as for profiles: a payload with a member twice (which one would a reader believe?),
+        // lone surrogates or unrepresentable numbers is refused.
+        let payload = match cis_profile::json::parse_strict(&jws.payload) {
             Ok(Value::Object(map)) => map,
             _ => {
                 return Err(AuthError::Unparsable {
-                    reason: "payload is not a JSON object",
+                    reason: "payload is not a strict JSON object",
                 });
             }
         };

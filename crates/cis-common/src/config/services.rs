@@ -36,6 +36,8 @@ pub struct ChangeServiceConfig {
     pub max_batch_size: usize,
     pub max_body_bytes: usize,
     pub write_concurrency: usize,
+    /// Seconds a request body has to arrive in full (408 after).
+    pub body_timeout_seconds: u64,
 }
 
 /// `[person_api]`: the Person API.
@@ -94,9 +96,13 @@ impl ChangeServiceConfig {
             max_batch_size: r.integer("max_batch_size", 500),
             max_body_bytes: r.integer("max_body_bytes", 6_291_456),
             write_concurrency: r.integer("write_concurrency", 16),
+            body_timeout_seconds: r.integer("body_timeout_seconds", 30),
             auth0_domain,
             api_identifier,
         };
+        if config.body_timeout_seconds == 0 {
+            r.problem_text("[change_service] body_timeout_seconds = 0: must be at least 1".into());
+        }
         if config.write_concurrency == 0 {
             r.problem_text("[change_service] write_concurrency = 0: must be at least 1".into());
         }

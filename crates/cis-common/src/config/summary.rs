@@ -95,6 +95,7 @@ impl Config {
             ("max_batch_size", s.max_batch_size.to_string()),
             ("max_body_bytes", s.max_body_bytes.to_string()),
             ("write_concurrency", s.write_concurrency.to_string()),
+            ("body_timeout_seconds", s.body_timeout_seconds.to_string()),
         ];
         let p = &self.person_api;
         let person: Vec<(&str, String)> = vec![
