@@ -168,10 +168,17 @@ impl Service {
 
     /// A development token from `cis token`, valid for both APIs.
     pub fn token(&self, scopes: &str) -> String {
+        self.token_as("publisher", scopes)
+    }
+
+    /// A development token of OAuth client `client` (its publishers are those of `clients.json`).
+    pub fn token_as(&self, client: &str, scopes: &str) -> String {
         let out = cis([
             "token".as_ref(),
             "--scopes".as_ref(),
             scopes.as_ref(),
+            "--client-id".as_ref(),
+            client.as_ref(),
             "--data-dir".as_ref(),
             self.data_dir.as_os_str(),
         ]);
