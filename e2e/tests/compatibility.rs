@@ -124,13 +124,23 @@ async fn the_originals_change_endpoint_flow_passes_20_runs_of_20_in_both_modes()
             let update = partial_update(&service, &created);
             let reply = api.post_user(Some(&write), &update.to_value()).await;
             let update_number = assert_accepted(&api, &reply);
-            for number in [&create, &update_number] {
+            // And a second update, back to back (create → update → update).
+            let mut again = partial_update(&service, &created);
+            let path = AttrPath::parse("alternative_name").unwrap();
+            let mut attr = again.attr_or_null(path);
+            cis_profile::attr::set_payload(&mut attr, path.kind(), json!("anothername"));
+            let key = service.publisher_key(Publisher::Mozilliansorg);
+            cis_crypto::sign_attribute(&mut attr, Publisher::Mozilliansorg, &key).expect("sign");
+            again.set_attr(path, attr);
+            let reply = api.post_user(Some(&write), &again.to_value()).await;
+            let again_number = assert_accepted(&api, &reply);
+            for number in [&create, &update_number, &again_number] {
                 let record = api.wait_processed(&write, number).await;
                 assert_eq!(record["state"], "processed", "run {run}: {record}");
             }
             let stored = api.read_user(&service.token(FULL), &user_id).await;
             assert_eq!(
-                stored["alternative_name"]["value"], "anewfirstname",
+                stored["alternative_name"]["value"], "anothername",
                 "run {run}"
             );
             // test_deleting_a_profile asserts nothing but a JSON answer.
