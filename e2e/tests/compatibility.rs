@@ -4,6 +4,8 @@
 //! with its timestamps re-formatted, a batch with one refused item, paging by a client that parses
 //! `nextPage` as `{"id": …}`, and development keys a PKCS#1-only library can load.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use cis_e2e::api::{Api, encode, is_sequence_number};
 use cis_e2e::{Service, cis, write_config};
 use cis_profile::fake::fake_profile;
