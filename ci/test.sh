@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs, starts and stops its own emulator
-# (moto_server on a free loopback port), then runs the format check, clippy and every test of the
-# workspace (unit, router, adapter, moto integration and end-to-end tests). Tests that need moto_server are
-# #[ignore]d for a plain `cargo test` and run here with the ignored ones included.
+# (moto_server on a free loopback port), packages and lints the deployment template (scripts/template.sh),
+# then runs the format check, clippy and every test of the workspace (unit, router, adapter, moto
+# integration, deployment template, Lambda runtime and end-to-end tests). Tests that need moto_server,
+# cargo lambda or the template are #[ignore]d for a plain `cargo test` and run here with the ignored ones
+# included.
 #
 #   ci/test.sh            everything
 #   ci/test.sh -p CRATE   only that crate's tests (fmt and clippy still run)
@@ -14,8 +16,14 @@ mkdir -p target
 log() { printf '\n== %s\n' "$*"; }
 
 log "tools"
+# Where pip puts the commands it installs (cargo-lambda, cfn-lint), whether or not it is on PATH yet.
+export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$(python3 -m site --user-base)/bin:$PATH"
 if ! python3 -c 'import moto.server' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check 'moto[server]'
+fi
+# The Lambda Runtime API emulator the function-level test runs the real binaries under.
+if ! cargo lambda --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check cargo-lambda
 fi
 if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
     rustup component add rustfmt clippy
@@ -43,6 +51,10 @@ cargo fmt --all -- --check
 
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "deployment template (osls package + cfn-lint; the template tests read it)"
+CIS_TEST_CFN_TEMPLATE=$(scripts/template.sh development)
+export CIS_TEST_CFN_TEMPLATE
 
 log "tests (the moto_server ones are #[ignore]d for a plain cargo test: run them too)"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -55,6 +55,37 @@ pub fn cis_bin() -> PathBuf {
     .clone()
 }
 
+/// The binary of a Lambda function of `functions/`: in `$CIS_FUNCTION_DIR` when set (e.g. the release
+/// builds, to measure cold starts), else the debug build (built once, with the others).
+pub fn function_bin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("CIS_FUNCTION_DIR") {
+            return PathBuf::from(dir);
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        let mut command = Command::new(env!("CARGO"));
+        command.args(["build", "--quiet"]);
+        for function in [
+            "change-api",
+            "person-api",
+            "stream-processor",
+            "vault-curator",
+        ] {
+            command.args(["-p", function]);
+        }
+        let status = command.current_dir(&root).status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "building the function binaries failed"
+        );
+        target.join("debug")
+    });
+    dir.join(name)
+}
+
 /// A `cis` command (e.g. `cis(["profile", "fake"])`), its output captured.
 pub fn cis<I, S>(args: I) -> std::process::Output
 where

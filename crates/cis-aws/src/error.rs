@@ -26,6 +26,13 @@ pub enum AwsError {
         "several tables are tagged cis_environment={environment}, application=identity-vault: {tables}"
     )]
     AmbiguousTables { environment: String, tables: String },
+    /// An S3 upload failed (after the SDK's retries).
+    #[error("S3 s3://{bucket}/{key}: {message}")]
+    S3 {
+        bucket: String,
+        key: String,
+        message: String,
+    },
     /// A signing key stored in SSM is not a key.
     #[error("signing key of publisher {publisher} in SSM parameter {name}: {message}")]
     InvalidSigningKey {

@@ -11,12 +11,14 @@
 //! | [`ssm`] | [`SsmParameters`]: SecureString reads with retries inside a budget, the uuid salt |
 //! | [`signing_keys`] | [`SsmSigningKeys`], the SSM adapter of `cis_crypto::SigningKeySource` |
 //! | [`kinesis`] | the Kinesis change stream adapter and its poller |
+//! | [`s3`] | [`s3::WellKnownBucket`]: uploading the well-known documents |
 //! | [`error`] | [`AwsError`] |
 
 pub mod clients;
 pub mod config;
 pub mod error;
 pub mod kinesis;
+pub mod s3;
 pub mod signing_keys;
 pub mod ssm;
 pub mod tables;

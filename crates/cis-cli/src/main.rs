@@ -36,6 +36,9 @@ enum Command {
     Publish(cmd::publish::Args),
     /// The local SQLite vault: init, import, export, get.
     Vault(cmd::vault::Args),
+    /// Build, check and publish a stage's well-known documents (mozilla-iam, rules, schema).
+    #[command(name = "well-known")]
+    WellKnown(cmd::well_known::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Token(args) => cmd::token::run(args),
         Command::Publish(args) => cmd::publish::run(args),
         Command::Vault(args) => cmd::vault::run(args),
+        Command::WellKnown(args) => cmd::well_known::run(args),
     };
     match result {
         Ok(code) => code,

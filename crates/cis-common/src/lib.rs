@@ -7,6 +7,7 @@
 //! | [`auth`] | bearer-token validation (JWKS cache, claims, scopes) and the development token issuer (§3) |
 //! | [`keys`] | [`keys::VerificationKeys`]: the publishers' trusted keys from a file or the well-known document |
 //! | [`fetch`] | fetching one JSON document over HTTP(S), from a file or from memory, with a timeout |
+//! | [`well_known`] | building and checking the well-known documents a stage publishes (docs/contract/well-known.md) |
 //!
 //! No handler logic lives here, and nothing here logs a token, a key or a whole profile.
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod fetch;
 pub mod keys;
+pub mod well_known;
 
 pub use auth::{AuthError, Claims, DevIssuer, Scopes, TokenValidator};
 pub use config::{Config, ConfigError};

@@ -24,4 +24,4 @@ pub mod start;
 pub mod tokens;
 
 pub use backends::{Backends, Role};
-pub use start::{StartupError, load_config};
+pub use start::{StartupError, load_config, ready};

@@ -3,6 +3,8 @@
 
 use cis_common::Config;
 use cis_common::config::{ConfigError, Defaults};
+use std::sync::OnceLock;
+use std::time::Instant;
 
 /// Why a CIS process cannot start. Each names what to fix; none carries a secret.
 #[derive(Debug, thiserror::Error)]
@@ -33,9 +35,27 @@ pub enum StartupError {
 /// The process's configuration (deployed defaults: environment over the first configuration file found),
 /// with logging set up from it and its warnings logged.
 pub fn load_config() -> Result<Config, StartupError> {
+    STARTED.get_or_init(Instant::now);
     let config = Config::load()?;
     start_logging(&config);
     Ok(config)
+}
+
+/// When [`load_config`] was first called: the start of a function's cold start, as far as it can see.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Logs (info) that the cold start is over: configuration, clients, keys and backends are ready, and the
+/// function is about to ask the runtime for its first event. `init_ms` is the time since [`load_config`]
+/// (docs/benchmarks.md, "Lambda functions").
+pub fn ready(function: &str) {
+    let init_ms = STARTED
+        .get()
+        .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+    tracing::info!(
+        function,
+        init_ms = format!("{init_ms:.1}"),
+        "ready for invocations"
+    );
 }
 
 /// Sets up logging from `config` and logs its warnings and redacted summary (debug).

@@ -24,7 +24,9 @@ pub mod suite;
 pub mod tokens;
 
 pub use faults::{FaultyVault, Op};
-pub use fixtures::{cis_key, evil_key, fixture, fixture_json, publisher_key, trusted_keys};
+pub use fixtures::{
+    cis_key, evil_key, fixture, fixture_json, fixture_path, publisher_key, trusted_keys,
+};
 pub use http::Answer;
 
 /// The uuid salt of every test vault.

@@ -57,6 +57,18 @@ pub fn kinesis() -> aws_sdk_kinesis::Client {
     aws_sdk_kinesis::Client::from_conf(config)
 }
 
+/// An S3 client for moto (path-style addressing: moto serves buckets under its own host).
+pub fn s3() -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new(REGION))
+        .credentials_provider(credentials())
+        .endpoint_url(url())
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
 /// An SSM client for moto.
 pub fn ssm() -> aws_sdk_ssm::Client {
     let config = aws_sdk_ssm::Config::builder()

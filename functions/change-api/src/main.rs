@@ -11,5 +11,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let backends = Aws::connect(&config).await.backends(&config).await?;
     let tokens = validator(Api::Change, &config, None)?;
     let state = backends.change_service(&config, tokens);
+    cis_runtime::ready("change-api");
     lambda_http::run(cis_change_service::router(state)).await
 }

@@ -10,5 +10,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = cis_runtime::load_config()?;
     let vault = Aws::connect(&config).await.vault(&config).await?;
     let state = person_api(&config, vault, validator(Api::Person, &config, None)?);
+    cis_runtime::ready("person-api");
     lambda_http::run(cis_person_api::router(state)).await
 }

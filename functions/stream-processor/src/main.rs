@@ -10,6 +10,7 @@ async fn main() -> Result<(), Error> {
     let config = cis_runtime::load_config()?;
     let backends = Aws::connect(&config).await.backends(&config).await?;
     let processor = &backends.processor(&config);
+    cis_runtime::ready("stream-processor");
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<KinesisEvent>| async move {
             Ok::<_, Error>(cis_runtime::lambda::kinesis(processor, event.payload).await)

@@ -11,6 +11,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 async fn main() -> Result<(), Error> {
     let config = cis_runtime::load_config()?;
     let curator = &Curator::new(&Aws::connect(&config).await, &config);
+    cis_runtime::ready("vault-curator");
     lambda_runtime::run(service_fn(move |_: LambdaEvent<EventBridgeEvent>| {
         curator.run()
     }))

@@ -8,3 +8,5 @@ pub mod serve;
 pub mod token;
 pub mod vault;
 pub mod vault_ensure;
+pub mod well_known;
+pub mod well_known_keys;

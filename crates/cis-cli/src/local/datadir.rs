@@ -21,24 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Every scope a development client can be given (docs/contract/well-known.md §1 plus `search:all`).
-pub const ALL_SCOPES: &[&str] = &[
-    "read:fullprofile",
-    "classification:public",
-    "classification:mozilla_confidential",
-    "classification:workgroup:staff_only",
-    "classification:workgroup",
-    "classification:individual",
-    "write",
-    "display:all",
-    "display:private",
-    "display:staff",
-    "display:ndaed",
-    "display:vouched",
-    "display:authenticated",
-    "display:public",
-    "display:none",
-    "search:all",
-];
+pub const ALL_SCOPES: &[&str] = cis_common::well_known::SCOPES_SUPPORTED;
 
 /// A development OAuth client of the dev authorizer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
