@@ -21,6 +21,10 @@ export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts")
 if ! python3 -c 'import moto.server' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check 'moto[server]'
 fi
+# The Standard Webhooks reference library: the webhook tests verify signatures with it.
+if ! python3 -c 'import standardwebhooks' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check standardwebhooks
+fi
 # The Lambda Runtime API emulator the function-level test runs the real binaries under.
 if ! cargo lambda --version >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check cargo-lambda

@@ -36,6 +36,8 @@ enum Command {
     Publish(cmd::publish::Args),
     /// The local SQLite vault: init, import, export, get.
     Vault(cmd::vault::Args),
+    /// The webhook notifier of a local `cis serve`: status, replay, a test event.
+    Webhooks(cmd::webhooks::Args),
     /// Build, check and publish a stage's well-known documents (mozilla-iam, rules, schema).
     #[command(name = "well-known")]
     WellKnown(cmd::well_known::Args),
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Publish(args) => cmd::publish::run(args),
         Command::Vault(args) => cmd::vault::run(args),
         Command::WellKnown(args) => cmd::well_known::run(args),
+        Command::Webhooks(args) => cmd::webhooks::run(args),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,7 @@
 //! | [`tokens`] | the bearer-token validator of each API, honouring that API's `jwt_validation` |
 //! | [`aws`] | [`aws::Aws`]: clients once per cold start, tables, SSM key and salt, Kinesis |
 //! | [`lambda`] | the Lambda handlers as named functions: Kinesis batches, the curator's schedule |
+//! | [`webhooks`] | the webhook notifier's subscriptions, policy and [`cis_notifications::Notifier`] |
 //!
 //! Start-up fails fast with a [`StartupError`] naming what is wrong; nothing here logs a key or a token.
 
@@ -22,6 +23,7 @@ pub mod keys;
 pub mod lambda;
 pub mod start;
 pub mod tokens;
+pub mod webhooks;
 
 pub use backends::{Backends, Role};
 pub use start::{StartupError, load_config, ready};

@@ -30,6 +30,8 @@ pub enum StartupError {
     Tables(String),
     #[error("client_publishers: {0}")]
     ClientPublishers(String),
+    #[error("webhooks: {0}")]
+    Webhooks(String),
 }
 
 /// The process's configuration (deployed defaults: environment over the first configuration file found),

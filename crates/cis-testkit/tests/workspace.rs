@@ -20,6 +20,7 @@ const TIERS: &[(&str, u8)] = &[
     ("cis-aws", 4),
     ("cis-processor", 4),
     ("cis-change-service", 5),
+    ("cis-notifications", 5),
     ("cis-person-api", 5),
     ("cis-publisher", 5),
     ("cis-runtime", 6),

@@ -8,5 +8,6 @@ pub mod serve;
 pub mod token;
 pub mod vault;
 pub mod vault_ensure;
+pub mod webhooks;
 pub mod well_known;
 pub mod well_known_keys;

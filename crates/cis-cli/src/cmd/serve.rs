@@ -1,8 +1,9 @@
 //! `cis serve`: the whole CIS pipeline in one process on the embedded SQLite vault — the Change API, the
 //! Person API, the processor draining the durable outbox, and a development authorizer — with the same
-//! routers and pipeline the Lambda functions use. Stops gracefully on SIGINT/SIGTERM: in-flight requests
-//! finish, the processor stops after its current record; anything accepted and not yet processed stays in
-//! the outbox and is processed after the next start.
+//! routers and pipeline the Lambda functions use, and the webhook notifier when there are subscriptions.
+//! Stops gracefully on SIGINT/SIGTERM: in-flight requests finish, the processor stops after its current
+//! record, the notifier after its current pass; anything accepted and not yet processed stays in the
+//! outbox, any notification not yet delivered in the delivery store, for the next start.
 
 use crate::local::datadir::DataDir;
 use crate::local::server::{self, ConnectionLimits};
@@ -41,6 +42,10 @@ pub struct Args {
     /// publishers it lists, instead of the development keys.
     #[arg(long)]
     well_known: Option<PathBuf>,
+    /// Webhook subscriptions: a JSON list as in docs/webhooks.md §3 (overrides `[cis] webhook_subscriptions`
+    /// and `rp_urls`). Every profile write then notifies the subscriptions that want it.
+    #[arg(long)]
+    subscriptions: Option<PathBuf>,
     /// Accept changes but do not process them (they wait in the outbox until a start without this flag).
     #[arg(long)]
     hold_processing: bool,
@@ -66,6 +71,8 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
 
     let dir = DataDir::resolve(args.data_dir.as_deref());
     let material = dir.ensure().context("preparing the data directory")?;
+    let subscriptions = crate::local::webhooks::load(&config, &dir, args.subscriptions.as_deref())
+        .context("webhook subscriptions")?;
     let bind = |addr: SocketAddr, what: &'static str| async move {
         TcpListener::bind(addr)
             .await
@@ -88,6 +95,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         &urls,
         args.well_known.as_deref(),
         args.hold_processing,
+        subscriptions,
     )
     .await?;
     services.session.write(dir.root())?;
@@ -119,12 +127,21 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let drainer = services
         .drainer
         .map(|d| tokio::spawn(d.run(stopped(stop_rx.clone()))));
+    let webhook_names = services
+        .webhooks
+        .as_ref()
+        .map(|w| w.names.clone())
+        .unwrap_or_default();
+    let notifier = services
+        .webhooks
+        .map(|w| tokio::spawn(w.notifier.run(stopped(stop_rx.clone()))));
 
     crate::local::banner::print(
         &urls,
         dir.root(),
         &services.trusted_from,
         drainer.is_some(),
+        &webhook_names,
         &config,
     );
     let signals = tokio::spawn(async move {
@@ -135,6 +152,9 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     tokio::join!(change, person, auth);
     if let Some(drainer) = drainer {
         drainer.await.context("processor task")?;
+    }
+    if let Some(notifier) = notifier {
+        notifier.await.context("webhook notifier task")?;
     }
     signals.abort();
     info!("stopped");

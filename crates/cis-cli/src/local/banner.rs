@@ -5,7 +5,23 @@ use crate::local::wiring::Urls;
 use cis_common::Config;
 use std::path::Path;
 
-pub fn print(urls: &Urls, data_dir: &Path, trusted_from: &str, processing: bool, config: &Config) {
+pub fn print(
+    urls: &Urls,
+    data_dir: &Path,
+    trusted_from: &str,
+    processing: bool,
+    webhooks: &[String],
+    config: &Config,
+) {
+    let webhooks = if webhooks.is_empty() {
+        "none (cis serve --subscriptions FILE)".to_string()
+    } else {
+        format!(
+            "{} (cis webhooks status --data-dir {})",
+            webhooks.join(", "),
+            data_dir.display()
+        )
+    };
     let mode = if config.cis.stream_bypass {
         "direct (the Change API writes the vault)"
     } else {
@@ -26,6 +42,7 @@ CIS is running (environment {env})
   Data         {dd} (SQLite vault, development keys)
   Mode         {mode}; processor {processor}
   Trusted keys {trusted_from}
+  Webhooks     {webhooks}
 Get a token:   cis token --data-dir {dd} --scopes 'classification:public display:public'
 Publish:       cis profile fake --seed 1 > jane.json && cis publish --data-dir {dd} --publisher ldap --wait jane.json
 Clients for the OAuth flow are in {dd}/clients.json. Stop with Ctrl-C.",

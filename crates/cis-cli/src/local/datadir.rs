@@ -12,6 +12,7 @@
 //! <dir>/clients.json                  development OAuth clients: id, secret, allowed scopes
 //! ```
 
+use crate::local::webhooks::NOTIFIER_CLIENT;
 use anyhow::{Context, bail};
 use cis_crypto::SigningKey;
 use cis_profile::Publisher;
@@ -165,8 +166,15 @@ impl DataDir {
     fn ensure_clients(&self) -> anyhow::Result<Vec<DevClient>> {
         let path = self.root.join("clients.json");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            return serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a list of clients", path.display()));
+            let mut clients: Vec<DevClient> = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a list of clients", path.display()))?;
+            // Data directories made before the webhook notifier had its client get it added.
+            if !clients.iter().any(|c| c.client_id == NOTIFIER_CLIENT) {
+                clients.push(notifier_client());
+                let text = serde_json::to_string_pretty(&clients).context("encoding clients")?;
+                write_secret(&path, text.as_bytes())?;
+            }
+            return Ok(clients);
         }
         let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let client = |id: &str, scopes: &[&str], publishers: &[&str]| DevClient {
@@ -194,9 +202,20 @@ impl DataDir {
             let id = format!("{}-publisher", publisher.replace('_', "-"));
             clients.push(client(&id, &["write"], &[publisher]));
         }
+        clients.push(notifier_client());
         let text = serde_json::to_string_pretty(&clients).context("encoding clients")?;
         write_secret(&path, text.as_bytes())?;
         Ok(clients)
+    }
+}
+
+/// The client the webhook notifier gets its tokens with (no scope: receivers check audience and issuer).
+fn notifier_client() -> DevClient {
+    DevClient {
+        client_id: NOTIFIER_CLIENT.into(),
+        client_secret: random_hex(16),
+        scopes: Vec::new(),
+        publishers: Some(Vec::new()),
     }
 }
 
@@ -207,7 +226,8 @@ fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
         .with_context(|| format!("{} is not an RSA private key", path.display()))
 }
 
-fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes a file only its owner may read (mode 0600).
+pub fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     restrict(path, 0o600)
 }

@@ -6,6 +6,7 @@
 use crate::local::datadir::{DataDir, DevClient, DevMaterial};
 use crate::local::devauth::{DevAuthorizer, well_known_document};
 use crate::local::session::{DEV_AUTH0_DOMAIN, ServeSession, dev_issuer};
+use crate::local::webhooks::{self, LocalWebhooks};
 use anyhow::Context;
 use cis_change::{ClientPublishers, OutboxChangeStream, StaticKeys};
 use cis_change_service::ChangeServiceState;
@@ -14,6 +15,7 @@ use cis_crypto::{KeySet, PublicKey};
 use cis_identity_vault::Vault;
 use cis_identity_vault::outbox::Outbox;
 use cis_identity_vault::sqlite::SqliteVault;
+use cis_notifications::Subscription;
 use cis_processor::LocalDrainer;
 use cis_profile::Publisher;
 use cis_runtime::Backends;
@@ -31,6 +33,8 @@ pub struct Services {
     pub auth: Arc<DevAuthorizer>,
     /// `None` with `--hold-processing`.
     pub drainer: Option<LocalDrainer>,
+    /// `None` without subscriptions.
+    pub webhooks: Option<LocalWebhooks>,
     pub session: ServeSession,
     pub trusted_from: String,
 }
@@ -51,8 +55,16 @@ pub async fn build(
     urls: &Urls,
     well_known_file: Option<&Path>,
     hold_processing: bool,
+    subscriptions: Vec<Subscription>,
 ) -> anyhow::Result<Services> {
     let sqlite = Arc::new(SqliteVault::open(dir.root()).context("opening the SQLite vault")?);
+    let webhooks = webhooks::build(
+        config,
+        &sqlite,
+        subscriptions,
+        &urls.auth,
+        &material.clients,
+    )?;
     let vault: Arc<dyn Vault> = sqlite.clone();
     let outbox: Arc<dyn Outbox> = sqlite;
 
@@ -99,7 +111,12 @@ pub async fn build(
     );
     let auth = Arc::new(DevAuthorizer {
         issuer,
-        audiences: dedup(vec![change_audience.clone(), person_audience.clone()]),
+        audiences: dedup(
+            [change_audience.clone(), person_audience.clone()]
+                .into_iter()
+                .chain(webhooks.iter().flat_map(|w| w.audiences.clone()))
+                .collect(),
+        ),
         clients: material.clients.clone(),
         well_known,
         base_url: urls.auth.clone(),
@@ -118,6 +135,7 @@ pub async fn build(
         person,
         auth,
         drainer,
+        webhooks,
         session,
         trusted_from,
     })
@@ -185,7 +203,12 @@ fn key_set(keys: &BTreeMap<String, Vec<PublicKey>>) -> KeySet {
     set
 }
 
-fn dedup(mut v: Vec<String>) -> Vec<String> {
-    v.dedup();
-    v
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(v.len());
+    for item in v {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
 }

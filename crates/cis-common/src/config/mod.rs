@@ -22,6 +22,7 @@ mod reader;
 mod services;
 mod summary;
 mod validate;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub use curator::CuratorConfig;
 pub use ini::IniSyntaxError;
 pub use kinds::{Environment, SecretManager, UnknownValue, VaultBackend, WellKnownMode};
 pub use services::{ChangeServiceConfig, PersonApiConfig, TokenSettings};
+pub use webhooks::WebhookConfig;
 
 use ini::IniFile;
 use reader::SectionReader;
@@ -43,6 +45,8 @@ pub struct Config {
     pub change_service: ChangeServiceConfig,
     pub person_api: PersonApiConfig,
     pub curator: CuratorConfig,
+    /// The webhook notifier's `[cis] webhook_*` keys.
+    pub webhooks: WebhookConfig,
     /// One line per unknown or ignored key: the binary logs them once logging is set up.
     pub warnings: Vec<String>,
     /// The configuration file that was read, if any.
@@ -157,6 +161,7 @@ impl Config {
         };
         let mut r = SectionReader::new("cis", cis_file, env, &mut problems, &mut warnings);
         let cis = CisConfig::read(&mut r, backend);
+        let webhooks = WebhookConfig::read(&mut r, &cis);
         r.finish();
         let mut r = SectionReader::new(
             "change_service",
@@ -192,6 +197,7 @@ impl Config {
             change_service,
             person_api,
             curator,
+            webhooks,
             warnings,
             source_file: None,
         };

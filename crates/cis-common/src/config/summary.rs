@@ -1,5 +1,5 @@
 //! The effective configuration as text for the one start-up log line, with every secret redacted
-//! (docs/configuration.md §1). Secrets: `uuid_salt`. Names of secrets (SSM parameter paths) are not secrets.
+//! (docs/configuration.md §1). Secrets: `uuid_salt`, `webhook_client_secret`. Names of secrets (SSM parameter paths) are not secrets.
 
 use std::fmt::Write as _;
 
@@ -84,6 +84,50 @@ impl Config {
             ("api_identifier", opt(&c.api_identifier)),
             ("authzero_tenant", opt(&c.authzero_tenant)),
         ];
+        let w = &self.webhooks;
+        let cis: Vec<(&str, String)> = cis
+            .into_iter()
+            .chain([
+                // Inline subscriptions may hold signing secrets; a file path is shown.
+                (
+                    "webhook_subscriptions",
+                    match w.subscriptions.as_deref() {
+                        Some(text) if text.trim_start().starts_with('[') => REDACTED.to_owned(),
+                        other => opt(&other.map(str::to_owned)),
+                    },
+                ),
+                (
+                    "webhook_subscriptions_ssm_parameter",
+                    opt(&w.subscriptions_ssm_parameter),
+                ),
+                ("webhook_audience", w.audience.clone()),
+                ("webhook_token_url", opt(&w.token_url)),
+                ("webhook_client_id", opt(&w.client_id)),
+                (
+                    "webhook_client_secret",
+                    w.client_secret
+                        .as_ref()
+                        .map_or(UNSET, |_| REDACTED)
+                        .to_owned(),
+                ),
+                (
+                    "webhook_client_secret_ssm_parameter",
+                    opt(&w.client_secret_ssm_parameter),
+                ),
+                ("webhook_timeout_ms", w.timeout_ms.to_string()),
+                ("webhook_max_attempts", w.max_attempts.to_string()),
+                (
+                    "webhook_retry_first_seconds",
+                    w.retry_first_seconds.to_string(),
+                ),
+                ("webhook_concurrency", w.concurrency.to_string()),
+                ("webhook_retry_queue_url", opt(&w.retry_queue_url)),
+                (
+                    "webhook_dead_letter_queue_url",
+                    opt(&w.dead_letter_queue_url),
+                ),
+            ])
+            .collect();
         let s = &self.change_service;
         let change: Vec<(&str, String)> = vec![
             ("auth0_domain", s.auth0_domain.clone()),

@@ -1,5 +1,5 @@
 //! `SqliteVault`: the local vault of `cis serve`, the CLI and tests — one SQLite file
-//! (`<data_dir>/vault.sqlite3`) with the profiles, the status records and the outbox
+//! (`<data_dir>/vault.sqlite3`) with the profiles, the status records, the outbox and the write events
 //! (docs/contract/processor-and-vault.md §8).
 //!
 //! Same semantics as the DynamoDB adapter (the contract suite checks both). rusqlite is synchronous: every
@@ -39,6 +39,7 @@ use rows::{Db, JSON_COLUMNS, RawProfile, WriteRow, json_from_row};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The vault file's name inside the data directory.
 pub const FILE_NAME: &str = "vault.sqlite3";
@@ -63,6 +64,8 @@ pub struct SqliteVault {
 struct Inner {
     path: PathBuf,
     conns: Connections,
+    /// Whether writes record their events (migration 3) for the webhook notifier.
+    events: AtomicBool,
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> VaultError {
@@ -99,8 +102,18 @@ impl SqliteVault {
             .collect::<VaultResult<Vec<_>>>()?;
         let conns = Connections::new(writer, readers);
         Ok(SqliteVault {
-            inner: Arc::new(Inner { path, conns }),
+            inner: Arc::new(Inner {
+                path,
+                conns,
+                events: AtomicBool::new(false),
+            }),
         })
+    }
+
+    /// From now on, every profile write also records its event in the same transaction, for the webhook
+    /// notifier (`cis serve` with subscriptions). Off by default: nobody would read them.
+    pub fn record_events(&self, on: bool) {
+        self.inner.events.store(on, Ordering::SeqCst);
     }
 
     /// The vault file.
@@ -225,7 +238,14 @@ impl ProfileWriter for SqliteVault {
     async fn put(&self, write: ProfileWrite, status: StatusRecord) -> VaultResult<u64> {
         self.blocking(move |inner| {
             let row = WriteRow::of(&write)?;
-            writes::put(&mut *inner.conns.writer()?, &row, write.expected, &status)
+            let events = inner.events.load(Ordering::SeqCst);
+            writes::put(
+                &mut *inner.conns.writer()?,
+                &row,
+                write.expected,
+                &status,
+                events,
+            )
         })
         .await
     }
@@ -237,8 +257,17 @@ impl ProfileWriter for SqliteVault {
         status: StatusRecord,
     ) -> VaultResult<()> {
         let user_id = user_id.to_string();
-        self.write(move |conn| writes::delete(conn, &user_id, expected, &status))
-            .await
+        self.blocking(move |inner| {
+            let events = inner.events.load(Ordering::SeqCst);
+            writes::delete(
+                &mut *inner.conns.writer()?,
+                &user_id,
+                expected,
+                &status,
+                events,
+            )
+        })
+        .await
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `(number, SQL)`, in order.
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1_TABLES), (2, V2_PENDING)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1_TABLES), (2, V2_PENDING), (3, V3_EVENTS)];
 
 /// Version 1: profiles (docs/contract/processor-and-vault.md §5.1 columns), status records (§6), the outbox.
 /// Small columns come first in `profiles` so that reading them never touches the overflow pages of the
@@ -71,6 +71,22 @@ CREATE TABLE pending (
     sequence_number TEXT NOT NULL,
     expires_at      INTEGER NOT NULL
 );
+";
+
+/// Version 3: the events of profile writes, for the webhook notifier (docs/webhooks.md §1), written in the
+/// transaction of the write they describe when the vault records events (`SqliteVault::record_events`).
+/// `changed` and `publishers` are JSON lists; `time` is epoch seconds. The notifier owns the rest.
+const V3_EVENTS: &str = "
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id   TEXT NOT NULL UNIQUE,
+    user_id    TEXT NOT NULL,
+    operation  TEXT NOT NULL,
+    changed    TEXT NOT NULL,
+    publishers TEXT NOT NULL,
+    time       INTEGER NOT NULL
+);
+CREATE INDEX events_time ON events (time, id);
 ";
 
 /// The settings of every connection. WAL with `synchronous = NORMAL` keeps every committed transaction

@@ -90,12 +90,50 @@ fn row_params<'a>(row: &'a WriteRow, version: &'a u64) -> [&'a dyn rusqlite::ToS
     ]
 }
 
-/// Creates or replaces a profile if `expected` holds, with its status record. Returns the new version.
+/// The event of a write, in its transaction (migration 3): creates and deletes always, updates that
+/// changed more than `last_modified`. The change's sequence number is the event's id.
+fn insert_event(
+    tx: &Transaction<'_>,
+    status: &StatusRecord,
+    operation: &str,
+    changed: &str,
+    publishers: &str,
+) -> VaultResult<()> {
+    if operation == "update" && changed_only_last_modified(changed) {
+        return Ok(());
+    }
+    let time = time::OffsetDateTime::now_utc().unix_timestamp();
+    tx.prepare_cached(
+        "INSERT INTO events (event_id, user_id, operation, changed, publishers, time) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .db()?
+    .execute(params![
+        status.sequence_number,
+        status.user_id,
+        operation,
+        changed,
+        publishers,
+        time
+    ])
+    .db()?;
+    Ok(())
+}
+
+fn changed_only_last_modified(changed: &str) -> bool {
+    serde_json::from_str::<Vec<String>>(changed)
+        .map(|paths| paths.iter().all(|p| p == "last_modified"))
+        .unwrap_or(false)
+}
+
+/// Creates or replaces a profile if `expected` holds, with its status record (and its event when `events`).
+/// Returns the new version.
 pub(super) fn put(
     conn: &mut Connection,
     row: &WriteRow,
     expected: Expected,
     status: &StatusRecord,
+    events: bool,
 ) -> VaultResult<u64> {
     let tx = begin(conn)?;
     // The status condition is checked first: a replayed change is "already applied", whatever the version.
@@ -115,16 +153,31 @@ pub(super) fn put(
         return Err(VaultError::VersionConflict(user_id.clone()));
     }
     insert_status(&tx, status)?;
+    if events {
+        let operation = if expected == Expected::Absent {
+            "create"
+        } else {
+            "update"
+        };
+        insert_event(
+            &tx,
+            status,
+            operation,
+            &row.changed_attributes,
+            &row.change_publishers,
+        )?;
+    }
     tx.commit().db()?;
     Ok(version)
 }
 
-/// Deletes a profile if `expected` holds, with the status record of the delete.
+/// Deletes a profile if `expected` holds, with the status record of the delete (and its event when `events`).
 pub(super) fn delete(
     conn: &mut Connection,
     user_id: &str,
     expected: Expected,
     status: &StatusRecord,
+    events: bool,
 ) -> VaultResult<()> {
     let tx = begin(conn)?;
     check_status_absent(&tx, &status.sequence_number)?;
@@ -138,6 +191,9 @@ pub(super) fn delete(
         return Err(VaultError::VersionConflict(user_id.to_string()));
     }
     insert_status(&tx, status)?;
+    if events {
+        insert_event(&tx, status, "delete", "[]", "[]")?;
+    }
     tx.commit().db()
 }
 

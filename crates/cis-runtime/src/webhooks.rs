@@ -1,0 +1,98 @@
+//! The webhook notifier's start-up, shared by `cis serve` and the deployed function: the subscriptions
+//! (a file, the `[cis] webhook_subscriptions` value — inline JSON or a path — or the original's `rp_urls`),
+//! their defaults and the retry policy from the configuration, and the [`Notifier`] with its HTTP sender
+//! and token source, built once (docs/webhooks.md, docs/configuration.md §5).
+
+use crate::start::StartupError;
+use cis_common::Config;
+use cis_notifications::subscription::{SubscriptionDefaults, from_rp_urls, parse_subscriptions};
+use cis_notifications::{
+    ClientCredentials, HttpSender, Notifier, RetryPolicy, Subscription, TokenSource,
+};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The defaults a subscription takes from the configuration.
+pub fn defaults(config: &Config) -> SubscriptionDefaults {
+    let w = &config.webhooks;
+    SubscriptionDefaults {
+        audience: w.audience.clone(),
+        timeout: Duration::from_millis(w.timeout_ms.clamp(100, 60_000)),
+        max_attempts: w.max_attempts.clamp(1, 50),
+    }
+}
+
+/// The retry schedule of the configuration.
+pub fn retry_policy(config: &Config) -> RetryPolicy {
+    RetryPolicy {
+        first: Duration::from_secs(config.webhooks.retry_first_seconds.max(1)),
+        ..RetryPolicy::default()
+    }
+}
+
+fn invalid(what: &str, e: impl std::fmt::Display) -> StartupError {
+    StartupError::Webhooks(format!("{what}: {e}"))
+}
+
+/// Parses a JSON list of subscriptions, or reads and parses the file `text` names.
+pub fn parse_text(text: &str, config: &Config) -> Result<Vec<Subscription>, StartupError> {
+    if text.trim_start().starts_with('[') {
+        return parse_subscriptions(text, &defaults(config))
+            .map_err(|e| invalid("webhook_subscriptions", e));
+    }
+    parse_file(Path::new(text.trim()), config)
+}
+
+/// Reads and parses a subscriptions file.
+pub fn parse_file(path: &Path, config: &Config) -> Result<Vec<Subscription>, StartupError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| invalid(&path.display().to_string(), e))?;
+    parse_subscriptions(&text, &defaults(config))
+        .map_err(|e| invalid(&path.display().to_string(), e))
+}
+
+/// The subscriptions of a local process: `file`, else `[cis] webhook_subscriptions`, else `[cis] rp_urls`
+/// (none at all is an empty list: nobody to notify).
+pub fn local_subscriptions(
+    config: &Config,
+    file: Option<&Path>,
+) -> Result<Vec<Subscription>, StartupError> {
+    if let Some(path) = file {
+        return parse_file(path, config);
+    }
+    if let Some(text) = &config.webhooks.subscriptions {
+        return parse_text(text, config);
+    }
+    from_rp_urls(&config.cis.rp_urls, &defaults(config)).map_err(|e| invalid("rp_urls", e))
+}
+
+/// Whether any subscription authenticates with OAuth (and so needs a token source).
+pub fn needs_tokens(subscriptions: &[Subscription]) -> bool {
+    subscriptions
+        .iter()
+        .any(|s| matches!(s.auth, cis_notifications::Auth::OAuth { .. }))
+}
+
+/// The client-credentials token source for `token_url`, `client_id` and `client_secret`.
+pub fn client_credentials(
+    token_url: &str,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<Arc<dyn TokenSource>, StartupError> {
+    let tokens = ClientCredentials::new(token_url, client_id, client_secret)
+        .map_err(|e| invalid("webhook token source", e))?;
+    Ok(Arc::new(tokens))
+}
+
+/// The notifier: subscriptions, the HTTP sender, the token source, the configured policy and concurrency.
+pub fn notifier(
+    config: &Config,
+    subscriptions: Vec<Subscription>,
+    tokens: Option<Arc<dyn TokenSource>>,
+) -> Result<Notifier, StartupError> {
+    let sender = HttpSender::new().map_err(|e| invalid("webhook HTTP client", e))?;
+    Ok(Notifier::new(subscriptions, Arc::new(sender), tokens)
+        .with_policy(retry_policy(config))
+        .with_concurrency(config.webhooks.concurrency.max(1)))
+}
