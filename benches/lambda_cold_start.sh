@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
-for f in change-api person-api stream-processor vault-curator; do
+for f in change-api person-api stream-processor vault-curator webhook-notifier; do
     [ -x "$dir/$f" ] || { echo "$dir/$f is missing: run scripts/package.sh (or use --debug)" >&2; exit 2; }
 done
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1

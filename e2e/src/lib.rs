@@ -11,12 +11,14 @@
 //! | [`service`] | the `cis serve` process: start, readiness, kill, restart, the data directory's files |
 //! | [`api`] | HTTP calls to the Change API, the Person API and the dev authorizer, status polling |
 //! | [`profiles`] | profiles as publishers send them: new staff users with known displays, updates, signing |
+//! | [`lambda`] | the Lambda Runtime API emulator, the function binaries under it, API Gateway and stream events |
 //!
 //! The harness is test code: a failed expectation panics with the server's log, which is the test's
 //! failure message. Hence `expect` is allowed here, as in any test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod api;
+pub mod lambda;
 pub mod profiles;
 pub mod service;
 
@@ -73,6 +75,7 @@ pub fn function_bin(name: &str) -> PathBuf {
             "person-api",
             "stream-processor",
             "vault-curator",
+            "webhook-notifier",
         ] {
             command.args(["-p", function]);
         }

@@ -52,6 +52,7 @@ fn every_function_runs_its_own_artifact_on_provided_al2023_with_its_own_role() {
         "person-api",
         "stream-processor",
         "vault-curator",
+        "webhook-notifier",
     ] {
         let f = &function(&t, name)["Properties"];
         assert_eq!(f["Runtime"], "provided.al2023", "{name}");
@@ -73,14 +74,26 @@ fn every_function_runs_its_own_artifact_on_provided_al2023_with_its_own_role() {
 fn the_stream_processor_reads_the_change_stream_with_partial_failures_bisection_bounded_retries_and_a_dead_letter_queue()
  {
     let t = template();
-    let mappings = of_type(&t, "AWS::Lambda::EventSourceMapping");
-    assert_eq!(mappings.len(), 1, "one event source mapping");
-    let m = &mappings[0].1["Properties"];
-    assert_eq!(m["EventSourceArn"]["Fn::GetAtt"][0], "ChangeStream");
-    assert_eq!(
-        m["FunctionName"]["Fn::GetAtt"][0],
-        "StreamDashprocessorLambdaFunction"
-    );
+    let m = mapping(&t, "StreamDashprocessorLambdaFunction", "ChangeStream");
+    assert_stream_flags(m, "StreamProcessorFailures");
+}
+
+/// The event source mapping of `function` on `source`.
+fn mapping<'a>(t: &'a Value, function: &str, source: &str) -> &'a Value {
+    let found: Vec<&Value> = of_type(t, "AWS::Lambda::EventSourceMapping")
+        .into_iter()
+        .map(|(_, m)| &m["Properties"])
+        .filter(|m| {
+            m["FunctionName"]["Fn::GetAtt"][0] == function
+                && m["EventSourceArn"]["Fn::GetAtt"][0] == source
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one mapping of {function} on {source}");
+    found[0]
+}
+
+/// Partial batch responses, bisection, bounded retries, from the start, failures to `destination`.
+fn assert_stream_flags(m: &Value, destination: &str) {
     assert_eq!(
         m["FunctionResponseTypes"],
         serde_json::json!(["ReportBatchItemFailures"])
@@ -91,8 +104,39 @@ fn the_stream_processor_reads_the_change_stream_with_partial_failures_bisection_
     assert_eq!(m["StartingPosition"], "TRIM_HORIZON");
     assert_eq!(
         m["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0],
-        "StreamProcessorFailures"
+        destination
     );
+}
+
+#[test]
+#[ignore = "needs the template osls packages (ci/test.sh)"]
+fn the_webhook_notifier_reads_the_vault_stream_and_its_retry_queue_with_partial_failures() {
+    let t = template();
+    let stream = mapping(&t, "WebhookDashnotifierLambdaFunction", "VaultTable");
+    assert_eq!(stream["EventSourceArn"]["Fn::GetAtt"][1], "StreamArn");
+    assert_stream_flags(stream, "WebhookStreamFailures");
+    let retries = mapping(&t, "WebhookDashnotifierLambdaFunction", "WebhookRetryQueue");
+    assert_eq!(
+        retries["FunctionResponseTypes"],
+        serde_json::json!(["ReportBatchItemFailures"])
+    );
+    let queue = &resources(&t)["WebhookRetryQueue"]["Properties"];
+    assert_eq!(
+        queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0],
+        "WebhookDeadLetterQueue"
+    );
+    let env = &function(&t, "webhook-notifier")["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        env["CIS_WEBHOOK_RETRY_QUEUE_URL"]["Ref"],
+        "WebhookRetryQueue"
+    );
+    assert_eq!(
+        env["CIS_WEBHOOK_DEAD_LETTER_QUEUE_URL"]["Ref"],
+        "WebhookDeadLetterQueue"
+    );
+    let stream_view =
+        &resources(&t)["VaultTable"]["Properties"]["StreamSpecification"]["StreamViewType"];
+    assert_eq!(stream_view, "NEW_AND_OLD_IMAGES");
 }
 
 #[test]
@@ -228,6 +272,9 @@ fn data_resources_are_retained_and_backed_up() {
         "StatusTable",
         "ChangeStream",
         "StreamProcessorFailures",
+        "WebhookRetryQueue",
+        "WebhookDeadLetterQueue",
+        "WebhookStreamFailures",
         "WellKnownBucket",
     ] {
         let r = &resources(&t)[id];

@@ -8,182 +8,76 @@
 //!    with a record that is not a change beside them: the change lands, the bad record is recorded and
 //!    blocks nothing;
 //! 4. the vault in moto's DynamoDB holds the profile, its status is `processed`;
-//! 5. person-api answers it to an HTTP API event, filtered by the token's scopes.
+//! 5. person-api answers it to an HTTP API event, filtered by the token's scopes;
+//! 6. the vault table's stream, read from moto, goes to webhook-notifier as a DynamoDB stream event: a
+//!    relying party gets the create, signed; one that is down gets a retry through the SQS queue, and after
+//!    its last attempt (the retry delivered as an SQS event) a dead letter.
 //!
 //! Each function's cold start (process start to its first invocation answered) is printed.
 //! Needs moto_server and `cargo lambda` (ci/test.sh provides both), so a plain `cargo test` ignores it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cis_aws::kinesis::KinesisPoller;
-use cis_e2e::{free_port, function_bin};
+use cis_e2e::lambda::{Emulator, dynamodb_stream_records, http_event, proxy_body};
 use cis_identity_vault::dynamodb::{DynamoVault, TableNames};
 use cis_identity_vault::{ChangeState, Lookup, ProfileReader, StatusStore};
+use cis_notifications::WebhookSecret;
 use cis_testkit::{fixture_json, fixture_path, moto, profiles, tokens};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 const USER: &str = "ad|Mozilla-LDAP|lambda";
-const AUDIENCE: &str = "api.lambda.example";
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// A relying party on loopback that answers 200 and keeps what it got.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<(HeaderMap, String)>>>,
 }
 
-/// The emulator's runtime API, and the functions started against it.
-struct Emulator {
-    port: u16,
-    logs: tempfile::TempDir,
-    env: Vec<(String, String)>,
-    /// Stopped before the emulator (fields drop in order), so none of them sees its connection reset.
-    functions: Vec<Running>,
-    _emulator: Running,
-    http: reqwest::Client,
-}
-
-impl Emulator {
-    async fn start(env: Vec<(String, String)>) -> Emulator {
-        let port = free_port();
-        let child = Command::new("cargo")
-            .args([
-                "lambda",
-                "watch",
-                "--only-lambda-apis",
-                "-A",
-                "127.0.0.1",
-                "-P",
-            ])
-            .arg(port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cargo lambda (pip install cargo-lambda)");
-        let emulator = Running(child);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the runtime emulator did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Emulator {
-            port,
-            logs: tempfile::tempdir().unwrap(),
-            env,
-            _emulator: emulator,
-            functions: Vec::new(),
-            http: reqwest::Client::new(),
-        }
-    }
-
-    /// Starts `name`'s binary against the emulator and invokes it once with `event`; the answer and the
-    /// cold start (process start to the first invocation answered).
-    async fn start_and_invoke(&mut self, name: &str, event: &Value) -> (Value, Duration) {
-        let log = std::fs::File::create(self.log_path(name)).unwrap();
-        let started = Instant::now();
-        let child = Command::new(function_bin(name))
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env(
-                "AWS_LAMBDA_RUNTIME_API",
-                format!("http://127.0.0.1:{}/.rt/{name}", self.port),
-            )
-            .env("AWS_LAMBDA_FUNCTION_NAME", name)
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start the function");
-        self.functions.push(Running(child));
-        let answer = self.invoke(name, event).await;
-        (answer, started.elapsed())
-    }
-
-    fn log_path(&self, name: &str) -> std::path::PathBuf {
-        self.logs.path().join(format!("{name}.log"))
-    }
-
-    /// What `name` logged (JSON lines), checked for secrets: no bearer token, no private key.
-    fn log(&self, name: &str, tokens: &[&str]) -> Vec<Value> {
-        let text = std::fs::read_to_string(self.log_path(name)).unwrap();
-        assert!(!text.contains("PRIVATE KEY"), "{name} logged a key");
-        for token in tokens {
-            assert!(!text.contains(token), "{name} logged a token");
-        }
-        text.lines()
-            .map(|line| {
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("{name}: {e}: {line}"))
-            })
-            .collect()
-    }
-
-    /// `init_ms` of the function's "ready for invocations" line: main to asking for the first event.
-    fn init_ms(&self, name: &str, tokens: &[&str]) -> f64 {
-        let lines = self.log(name, tokens);
-        let ready = lines
-            .iter()
-            .find(|l| l["message"] == "ready for invocations")
-            .unwrap_or_else(|| panic!("{name} never logged that it was ready: {lines:?}"));
-        ready["init_ms"].as_str().unwrap().parse().unwrap()
-    }
-
-    async fn invoke(&self, name: &str, event: &Value) -> Value {
-        let url = format!(
-            "http://127.0.0.1:{}/2015-03-31/functions/{name}/invocations",
-            self.port
+impl Receiver {
+    async fn start() -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let got: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
+        let kept = Arc::clone(&got);
+        let app = Router::new().route(
+            "/hook",
+            post(move |headers: HeaderMap, body: String| async move {
+                kept.lock().unwrap().push((headers, body));
+                "ok"
+            }),
         );
-        let reply = self
-            .http
-            .post(url)
-            .json(event)
-            .timeout(Duration::from_secs(120))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("invoking {name}: {e}"));
-        let status = reply.status();
-        let body = reply.text().await.unwrap();
-        assert!(status.is_success(), "{name} answered {status}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{name}: {e}: {body}"))
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver { url, got }
     }
 }
 
-/// An HTTP API (payload 2.0) event of the fixture, for `method path?query` with `token`.
-fn http_event(method: &str, path: &str, query: &str, token: &str, body: Option<String>) -> Value {
-    let mut event = fixture_json("events/apigw-http-v2.json");
-    event["rawPath"] = json!(path);
-    event["rawQueryString"] = json!(query);
-    event["requestContext"]["http"]["method"] = json!(method);
-    event["requestContext"]["http"]["path"] = json!(path);
-    event["headers"]["authorization"] = json!(format!("Bearer {token}"));
-    event["body"] = json!(body.unwrap_or_default());
-    event
+/// The one message of an SQS queue (waiting up to 10 s for it).
+async fn receive_one(sqs: &aws_sdk_sqs::Client, url: &str) -> aws_sdk_sqs::types::Message {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = sqs.receive_message().queue_url(url).send().await.unwrap();
+        if let Some(message) = got.messages.unwrap_or_default().into_iter().next() {
+            return message;
+        }
+        assert!(std::time::Instant::now() < deadline, "no message on {url}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
-
-/// The JSON body of an API Gateway proxy answer, after checking its status.
-fn proxy_body(answer: &Value, status: u16) -> Value {
-    assert_eq!(answer["statusCode"], status, "{answer}");
-    let body = answer["body"].as_str().unwrap();
-    let text = if answer["isBase64Encoded"] == true {
-        String::from_utf8(STANDARD.decode(body).unwrap()).unwrap()
-    } else {
-        body.to_string()
-    };
-    serde_json::from_str(&text).unwrap()
-}
+const AUDIENCE: &str = "api.lambda.example";
 
 #[tokio::test]
 #[ignore = "needs moto_server and cargo lambda (ci/test.sh runs it)"]
-async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_the_person_api() {
+async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_the_person_api_and_the_webhooks()
+ {
     let environment = moto::unique_name("lambda");
     let dir = tempfile::tempdir().unwrap();
     // What a deployment keeps in SSM: the cis key and the uuid salt; what its well-known endpoint and
@@ -221,7 +115,30 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
         "file://{}",
         fixture_path("vectors/well-known-test.json").display()
     );
+    // Relying parties: one answering, one whose port has nothing listening; the notifier's queues.
+    let receiver = Receiver::start().await;
+    let gone = format!("http://127.0.0.1:{}/hook", cis_e2e::free_port());
+    let subscriptions = json!([
+        {"name": "rp", "url": receiver.url, "signing_secret": SECRET},
+        {"name": "gone", "url": gone, "max_attempts": 2}
+    ])
+    .to_string();
+    let sqs = moto::sqs();
+    let mut queues = Vec::new();
+    for name in ["retry", "dead"] {
+        let created = sqs
+            .create_queue()
+            .queue_name(format!("{environment}-webhook-{name}"))
+            .send()
+            .await
+            .unwrap();
+        queues.push(created.queue_url().unwrap().to_string());
+    }
     let env: Vec<(String, String)> = [
+        ("CIS_WEBHOOK_SUBSCRIPTIONS", subscriptions.as_str()),
+        ("CIS_WEBHOOK_RETRY_QUEUE_URL", queues[0].as_str()),
+        ("CIS_WEBHOOK_DEAD_LETTER_QUEUE_URL", queues[1].as_str()),
+        ("CIS_WEBHOOK_RETRY_FIRST_SECONDS", "1"),
         ("CIS_ENVIRONMENT", environment.as_str()),
         ("CIS_REGION_NAME", moto::REGION),
         ("CIS_AWS_ENDPOINT_URL", &moto::url()),
@@ -354,6 +271,74 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
         profile["first_name"]["value"].is_null(),
         "{}",
         profile["first_name"]
+    );
+
+    // 6. The vault's stream reaches webhook-notifier: the answering relying party gets the create, signed;
+    //    the one that is down gets a retry through SQS, and after its last attempt a dead letter.
+    let described = moto::dynamodb()
+        .describe_table()
+        .table_name(format!("{environment}-identity-vault"))
+        .send()
+        .await
+        .unwrap();
+    let stream_arn = described
+        .table()
+        .unwrap()
+        .latest_stream_arn()
+        .unwrap()
+        .to_string();
+    let records = dynamodb_stream_records(&moto::url(), &stream_arn).await;
+    assert!(
+        !records.is_empty(),
+        "the processor's write is on the vault's stream"
+    );
+    let (answer, cold) = emulator
+        .start_and_invoke("webhook-notifier", &json!({"Records": records}))
+        .await;
+    cold_starts.push(("webhook-notifier", cold));
+    assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
+    let (headers, body) = receiver.got.lock().unwrap()[0].clone();
+    let notification: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            notification["operation"].as_str(),
+            notification["id"].as_str()
+        ),
+        (Some("create"), Some(USER))
+    );
+    let header = |n: &str| headers.get(n).unwrap().to_str().unwrap().to_string();
+    let timestamp: i64 = header("webhook-timestamp").parse().unwrap();
+    let expected =
+        WebhookSecret::parse(SECRET)
+            .unwrap()
+            .sign(&header("webhook-id"), timestamp, &body);
+    assert_eq!(header("webhook-signature"), expected);
+
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let retry = receive_one(&sqs, &queues[0]).await;
+    let retried: Value = serde_json::from_str(retry.body().unwrap()).unwrap();
+    assert_eq!(
+        (
+            retried["subscription"].as_str(),
+            retried["attempts"].as_u64()
+        ),
+        (Some("gone"), Some(1))
+    );
+    let event = json!({"Records": [{"messageId": retry.message_id().unwrap(), "body": retry.body().unwrap(), "eventSource": "aws:sqs"}]});
+    let answer = emulator.invoke("webhook-notifier", &event).await;
+    assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
+    let dead = receive_one(&sqs, &queues[1]).await;
+    let dead: Value = serde_json::from_str(dead.body().unwrap()).unwrap();
+    assert_eq!(
+        (dead["state"].as_str(), dead["attempts"].as_u64()),
+        (Some("dead"), Some(2))
+    );
+    assert!(
+        dead["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("connection failed"),
+        "{dead}"
     );
 
     let tokens = [writer.as_str(), full.as_str(), public.as_str()];

@@ -1,4 +1,4 @@
-//! Client constructors from one [`SdkConfig`] (built once in `main`; clients are cheap handles to clone).
+//! Client constructors (DynamoDB, Kinesis, SQS, SSM) from one [`SdkConfig`] (built once in `main`; clients are cheap handles to clone).
 
 use aws_config::{Region, SdkConfig};
 
@@ -8,6 +8,10 @@ pub fn dynamodb_client(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
 
 pub fn kinesis_client(config: &SdkConfig) -> aws_sdk_kinesis::Client {
     aws_sdk_kinesis::Client::new(config)
+}
+
+pub fn sqs_client(config: &SdkConfig) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::new(config)
 }
 
 /// An SSM client, in `region` when given (`secret_manager_ssm_region`), else the configuration's region.

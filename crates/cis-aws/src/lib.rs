@@ -6,7 +6,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`config`] | [`AwsSettings`] and the one [`load_sdk_config`] per process (region, endpoint override, retries) |
-//! | [`clients`] | DynamoDB, Kinesis and SSM clients from an `SdkConfig` |
+//! | [`clients`] | DynamoDB, Kinesis, SQS and SSM clients from an `SdkConfig` |
 //! | [`tables`] | the vault's table names: ARN, `<environment>-identity-vault`, discovery by tags |
 //! | [`ssm`] | [`SsmParameters`]: SecureString reads with retries inside a budget, the uuid salt |
 //! | [`signing_keys`] | [`SsmSigningKeys`], the SSM adapter of `cis_crypto::SigningKeySource` |
@@ -25,7 +25,7 @@ pub mod tables;
 
 pub use aws_config::SdkConfig;
 pub use cis_identity_vault::dynamodb::{TableNames, table_name_from_arn};
-pub use clients::{dynamodb_client, kinesis_client, ssm_client};
+pub use clients::{dynamodb_client, kinesis_client, sqs_client, ssm_client};
 pub use config::{AwsSettings, load_sdk_config};
 pub use error::AwsError;
 pub use signing_keys::{SsmSigningKeys, key_parameter};

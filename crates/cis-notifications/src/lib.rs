@@ -17,6 +17,7 @@
 //! | [`store`] | the [`DeliveryStore`] port, delivery records; [`MemoryDeliveryStore`], [`SqliteDeliveryStore`] |
 //! | [`notifier`] | [`Notifier`]: routing events, attempting deliveries concurrently, verdicts |
 //! | [`local`] | [`LocalNotifier`]: the in-process loop of `cis serve` |
+//! | [`queued`] | [`queued::QueuedNotifier`]: the deployed function's notifier, retries through a [`queued::DeliveryQueue`] |
 //!
 //! No token, secret or profile value is ever logged or stored in a delivery record.
 
@@ -24,6 +25,7 @@ pub mod event;
 pub mod local;
 pub mod notifier;
 pub mod payload;
+pub mod queued;
 pub mod retry;
 pub mod sender;
 pub mod signing;

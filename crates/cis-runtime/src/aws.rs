@@ -36,6 +36,11 @@ impl Aws {
         Aws { sdk, dynamodb }
     }
 
+    /// The SDK configuration every client of this process is built from.
+    pub fn sdk(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
     /// The vault's tables: `dynamodb_arn`, else `<environment>-identity-vault` or the table tagged for the
     /// environment; the status table by name.
     pub async fn tables(&self, config: &Config) -> Result<TableNames, StartupError> {

@@ -69,6 +69,17 @@ pub fn s3() -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(config)
 }
 
+/// An SQS client for moto.
+pub fn sqs() -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new(REGION))
+        .credentials_provider(credentials())
+        .endpoint_url(url())
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
 /// An SSM client for moto.
 pub fn ssm() -> aws_sdk_ssm::Client {
     let config = aws_sdk_ssm::Config::builder()

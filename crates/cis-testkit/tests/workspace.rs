@@ -30,6 +30,7 @@ const TIERS: &[(&str, u8)] = &[
     ("person-api", 7),
     ("stream-processor", 7),
     ("vault-curator", 7),
+    ("webhook-notifier", 7),
 ];
 
 fn root() -> PathBuf {

@@ -14,10 +14,10 @@ pub use sqlite::SqliteDeliveryStore;
 
 use crate::event::{Event, Operation};
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryState {
     /// Not delivered yet; due at `next_attempt_at`.
@@ -52,7 +52,7 @@ impl DeliveryState {
 }
 
 /// One delivery record. No token, secret or attribute value: the changed paths at most.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: i64,
     pub subscription: String,
@@ -181,8 +181,8 @@ pub fn coalesce(waiting: &Delivery, new: &NewDelivery) -> Option<Delivery> {
     Some(merged)
 }
 
-/// A new pending delivery, due now.
-pub(crate) fn fresh(id: i64, new: &NewDelivery, now_ms: i64) -> Delivery {
+/// A new pending delivery with id `id`, due now.
+pub fn fresh(id: i64, new: &NewDelivery, now_ms: i64) -> Delivery {
     Delivery {
         id,
         subscription: new.subscription.clone(),

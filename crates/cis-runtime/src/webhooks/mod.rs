@@ -1,10 +1,24 @@
 //! The webhook notifier's start-up, shared by `cis serve` and the deployed function: the subscriptions
-//! (a file, the `[cis] webhook_subscriptions` value — inline JSON or a path — or the original's `rp_urls`),
-//! their defaults and the retry policy from the configuration, and the [`Notifier`] with its HTTP sender
-//! and token source, built once (docs/webhooks.md, docs/configuration.md §5).
+//! (a file, the `[cis] webhook_subscriptions` value — inline JSON or a path —, an SSM parameter, or the
+//! original's `rp_urls`), their defaults and the retry policy from the configuration, and the [`Notifier`]
+//! with its HTTP sender and token source, built once (docs/webhooks.md, docs/configuration.md §5).
+//!
+//! | module | owns |
+//! |---|---|
+//! | this file | subscriptions, policy, token source, the notifier; [`deployed`]: the function's start-up |
+//! | [`stream`] | DynamoDB stream records → events |
+//! | [`sqs`] | [`sqs::SqsQueue`]: retries and dead letters on SQS; SQS events → deliveries |
+//! | [`lambda`] | the function's handler for both triggers |
 
+pub mod lambda;
+pub mod sqs;
+pub mod stream;
+
+use crate::aws::Aws;
 use crate::start::StartupError;
+use cis_aws::SsmParameters;
 use cis_common::Config;
+use cis_notifications::queued::QueuedNotifier;
 use cis_notifications::subscription::{SubscriptionDefaults, from_rp_urls, parse_subscriptions};
 use cis_notifications::{
     ClientCredentials, HttpSender, Notifier, RetryPolicy, Subscription, TokenSource,
@@ -95,4 +109,71 @@ pub fn notifier(
     Ok(Notifier::new(subscriptions, Arc::new(sender), tokens)
         .with_policy(retry_policy(config))
         .with_concurrency(config.webhooks.concurrency.max(1)))
+}
+
+/// The deployed notifier: subscriptions (`webhook_subscriptions_ssm_parameter`, else the local sources),
+/// the OAuth client (secret from `webhook_client_secret_ssm_parameter` or the configuration), and the SQS
+/// retry and dead-letter queues. Read once per cold start.
+pub async fn deployed(aws: &Aws, config: &Config) -> Result<QueuedNotifier, StartupError> {
+    let w = &config.webhooks;
+    let ssm = SsmParameters::new(cis_aws::ssm_client(
+        aws.sdk(),
+        Some(&config.cis.secret_manager_ssm_region),
+    ));
+    let subscriptions = match &w.subscriptions_ssm_parameter {
+        Some(name) => {
+            let text = ssm
+                .get_secure(name)
+                .await
+                .map_err(|e| invalid("webhook subscriptions", e))?;
+            parse_subscriptions(&text, &defaults(config)).map_err(|e| invalid(name, e))?
+        }
+        None => local_subscriptions(config, None)?,
+    };
+    let tokens = if needs_tokens(&subscriptions) {
+        let token_url = w.token_url.as_deref().ok_or_else(|| {
+            invalid(
+                "webhook_token_url",
+                "required by subscriptions with auth = oauth (or set authzero_tenant)",
+            )
+        })?;
+        let client_id = w.client_id.as_deref().ok_or_else(|| {
+            invalid(
+                "webhook_client_id",
+                "required by subscriptions with auth = oauth",
+            )
+        })?;
+        let secret = match (&w.client_secret, &w.client_secret_ssm_parameter) {
+            (Some(secret), _) => secret.clone(),
+            (None, Some(name)) => ssm
+                .get_secure(name)
+                .await
+                .map_err(|e| invalid("webhook client secret", e))?,
+            (None, None) => {
+                return Err(invalid(
+                    "webhook_client_secret_ssm_parameter",
+                    "required by subscriptions with auth = oauth",
+                ));
+            }
+        };
+        Some(client_credentials(token_url, client_id, &secret)?)
+    } else {
+        None
+    };
+    let retry_url = w.retry_queue_url.as_deref().ok_or_else(|| {
+        invalid(
+            "webhook_retry_queue_url",
+            "required by the deployed notifier",
+        )
+    })?;
+    let dead_url = w.dead_letter_queue_url.as_deref().ok_or_else(|| {
+        invalid(
+            "webhook_dead_letter_queue_url",
+            "required by the deployed notifier",
+        )
+    })?;
+    tracing::info!(subscriptions = subscriptions.len(), "webhook subscriptions");
+    let queue = sqs::SqsQueue::new(cis_aws::sqs_client(aws.sdk()), retry_url, dead_url);
+    let notifier = notifier(config, subscriptions, tokens)?;
+    Ok(QueuedNotifier::new(Arc::new(notifier), Arc::new(queue)))
 }
