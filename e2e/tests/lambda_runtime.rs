@@ -134,8 +134,20 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
             .unwrap();
         queues.push(created.queue_url().unwrap().to_string());
     }
+    // The subscriptions live in SSM, as deployed.
+    let subscriptions_parameter = format!("/iam/cis/{environment}/webhook_notifier/subscriptions");
+    ssm.put_parameter()
+        .name(&subscriptions_parameter)
+        .value(&subscriptions)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
     let env: Vec<(String, String)> = [
-        ("CIS_WEBHOOK_SUBSCRIPTIONS", subscriptions.as_str()),
+        (
+            "CIS_WEBHOOK_SUBSCRIPTIONS_SSM_PARAMETER",
+            subscriptions_parameter.as_str(),
+        ),
         ("CIS_WEBHOOK_RETRY_QUEUE_URL", queues[0].as_str()),
         ("CIS_WEBHOOK_DEAD_LETTER_QUEUE_URL", queues[1].as_str()),
         ("CIS_WEBHOOK_RETRY_FIRST_SECONDS", "1"),
