@@ -41,6 +41,9 @@ pub enum ChangeError {
     /// `/v2/status` without `sequenceNumber`.
     #[error("sequenceNumber is missing")]
     MissingSequenceNumber,
+    /// A query parameter with a value it cannot take.
+    #[error("{0}")]
+    InvalidParameter(String),
     /// The change itself was refused (schema, user, signature, rules, size).
     #[error(transparent)]
     Rejected(#[from] Rejection),
@@ -104,6 +107,7 @@ impl From<ChangeError> for ApiError {
             ChangeError::InvalidJson(message) => ApiError::invalid_json(message),
             ChangeError::BatchTooLarge { count, max } => ApiError::batch_too_large(count, max),
             ChangeError::DeleteDisabled => ApiError::delete_disabled(),
+            ChangeError::InvalidParameter(text) => ApiError::invalid_request(text),
             ChangeError::MissingSequenceNumber => {
                 ApiError::invalid_request("the sequenceNumber query parameter is required")
             }

@@ -15,6 +15,7 @@
 //! | [`user`] | `POST`/`PUT`/`DELETE /v2/user` |
 //! | [`users`] | `POST`/`PUT /v2/users` (batch, per-item verdicts) |
 //! | [`status`] | `GET /v2/status` |
+//! | [`dryrun`] | `?dryRun=true`: every check, nothing written, the attribute verdicts |
 //! | [`responses`] | the success bodies |
 //! | [`error`] | [`ChangeError`] and its one mapping to `ApiError`, rejections included |
 //!
@@ -22,6 +23,7 @@
 
 mod auth;
 mod body;
+mod dryrun;
 mod error;
 mod responses;
 mod routes;
@@ -31,6 +33,7 @@ mod user;
 mod users;
 
 pub use auth::WRITE_SCOPE;
+pub use dryrun::AttributeVerdict;
 pub use error::ChangeError;
 pub use responses::{DeleteAnswer, ProfileAnswer, StatusAnswer};
 pub use routes::{CORS_ALLOW_HEADERS, ROOT_TEXT, router};

@@ -9,6 +9,7 @@ use cis_identity_vault::{ChangeState, StatusRecord};
 use http::StatusCode;
 use serde::Serialize;
 
+use crate::dryrun::AttributeVerdict;
 use crate::error::ChangeError;
 
 /// `status_code` of an accepted change.
@@ -31,6 +32,12 @@ pub struct ProfileAnswer {
     pub description: Option<String>,
     /// `null` only for a batch item whose user could not be read.
     pub user_id: Option<String>,
+    /// `true` on the answer of a dry run (nothing was written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+    /// A dry run's verdict on each attribute the profile sets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<AttributeVerdict>>,
 }
 
 impl From<Accepted> for ProfileAnswer {
@@ -47,6 +54,8 @@ impl From<Accepted> for ProfileAnswer {
                 code: None,
                 description: None,
                 user_id: Some(user_id.into_string()),
+                dry_run: None,
+                attributes: None,
             },
             Accepted::Noop { user_id, .. } => ProfileAnswer {
                 sequence_number: None,
@@ -55,6 +64,8 @@ impl From<Accepted> for ProfileAnswer {
                 code: None,
                 description: None,
                 user_id: Some(user_id.into_string()),
+                dry_run: None,
+                attributes: None,
             },
         }
     }
@@ -71,6 +82,8 @@ impl ProfileAnswer {
             code: Some(api.code.into_owned()),
             description: Some(api.description),
             user_id,
+            dry_run: None,
+            attributes: None,
         }
     }
 }

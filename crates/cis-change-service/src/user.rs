@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::auth::{Caller, Need, authorize};
 use crate::body;
+use crate::dryrun;
 use crate::error::ChangeError;
 use crate::responses::{DeleteAnswer, ProfileAnswer};
 use crate::state::ChangeServiceState;
@@ -56,7 +57,15 @@ pub async fn upsert(
     raw: Body,
 ) -> Result<Response, ChangeError> {
     let caller = authorize(&state, &headers, Need::Write).await?;
+    let dry_run = dryrun::requested(&uri)?;
     let item = read_change(&state, &caller, &uri, &headers, raw).await?;
+    if dry_run {
+        let answer = dryrun::judge(&state, vec![item])
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(ChangeError::Internal("the dry run lost the item".into())))?;
+        return Ok(Json(answer).into_response());
+    }
     let accepted = state
         .sink
         .upserts(vec![item], caller.client_id)

@@ -15,12 +15,13 @@ use cis_change::{Incoming, Rejection};
 use cis_common::error::DEFAULT_RETRY_AFTER_SECONDS;
 use futures::StreamExt;
 use http::header::RETRY_AFTER;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use serde_json::{Map, Value};
 use tracing::info;
 
 use crate::auth::{Need, authorize};
 use crate::body;
+use crate::dryrun;
 use crate::error::ChangeError;
 use crate::responses::ProfileAnswer;
 use crate::state::ChangeServiceState;
@@ -31,10 +32,12 @@ type Pass<T> = Result<(T, Option<String>), (ChangeError, Option<String>)>;
 /// `POST /v2/users` and its `PUT` alias.
 pub async fn upsert_many(
     State(state): State<ChangeServiceState>,
+    uri: Uri,
     headers: HeaderMap,
     raw: Body,
 ) -> Result<Response, ChangeError> {
     let caller = authorize(&state, &headers, Need::Write).await?;
+    let dry_run = dryrun::requested(&uri)?;
     let bytes = body::read_json_body(
         &headers,
         raw,
@@ -62,12 +65,20 @@ pub async fn upsert_many(
             Err((error, user)) => slots.push(Some(ProfileAnswer::rejected(error, user))),
         }
     }
-    let verdicts = state.sink.upserts(ready, caller.client_id).await;
-    for (verdict, (slot, user)) in verdicts.into_iter().zip(ready_users) {
-        slots[slot] = Some(match verdict {
-            Ok(accepted) => ProfileAnswer::from(accepted),
-            Err(error) => ProfileAnswer::rejected(error.into(), user),
-        });
+    if dry_run {
+        let verdicts = dryrun::judge(&state, ready).await;
+        for (verdict, (slot, user)) in verdicts.into_iter().zip(ready_users) {
+            slots[slot] =
+                Some(verdict.unwrap_or_else(|error| ProfileAnswer::rejected(error, user)));
+        }
+    } else {
+        let verdicts = state.sink.upserts(ready, caller.client_id).await;
+        for (verdict, (slot, user)) in verdicts.into_iter().zip(ready_users) {
+            slots[slot] = Some(match verdict {
+                Ok(accepted) => ProfileAnswer::from(accepted),
+                Err(error) => ProfileAnswer::rejected(error.into(), user),
+            });
+        }
     }
     let answers = slots.into_iter().flatten().collect();
     Ok(batch_response(answers))

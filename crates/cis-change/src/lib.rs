@@ -27,8 +27,8 @@ pub mod stream;
 pub use envelope::{ChangeEnvelope, DecodeError, Decoded, Op, new_sequence_number, partition_key};
 pub use outbox::OutboxChangeStream;
 pub use pipeline::{
-    Caller, Change, CisSigner, ClientPublishers, KeyProvider, KeysUnavailable, Outcome, Pipeline,
-    PipelineDeps, PipelineError, StaticKeys, Switches,
+    Caller, Change, Checked, CisSigner, ClientPublishers, KeyProvider, KeysUnavailable, Outcome,
+    Pipeline, PipelineDeps, PipelineError, StaticKeys, Switches,
 };
 pub use rejection::Rejection;
 pub use sink::{Accepted, ChangeSink, DirectSink, Incoming, SinkError, StreamSink};

@@ -24,6 +24,23 @@ pub struct ChangeResult {
     pub description: Option<String>,
 }
 
+/// A dry run's verdict on one attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AttributeVerdict {
+    pub path: String,
+    /// `create`, `update` or `unchanged`.
+    pub change: String,
+    #[serde(default)]
+    pub publisher: Option<String>,
+}
+
+/// The answer of `POST /v2/user?dryRun=true`: the verdict, and per attribute what would change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DryRunResult {
+    pub result: ChangeResult,
+    pub attributes: Vec<AttributeVerdict>,
+}
+
 /// An error body as the Change API sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ErrorBody {
@@ -109,6 +126,41 @@ impl ChangeClient {
             user_id: profile.user_id().map(str::to_string),
             code: Some(err.code),
             description: Some(err.description),
+        })
+    }
+
+    /// `POST /v2/user?dryRun=true`: what the change would do, nothing written.
+    pub async fn dry_run(&self, profile: &Profile) -> Result<DryRunResult, ClientError> {
+        let body =
+            serde_json::to_vec(profile).map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        let (status, bytes) = self
+            .send(reqwest::Method::POST, "/v2/user?dryRun=true", Some(body))
+            .await?;
+        if status == 200 {
+            #[derive(Deserialize)]
+            struct Answer {
+                #[serde(flatten)]
+                result: ChangeResult,
+                #[serde(default)]
+                attributes: Vec<AttributeVerdict>,
+            }
+            let answer: Answer = parse(&bytes)?;
+            return Ok(DryRunResult {
+                result: answer.result,
+                attributes: answer.attributes,
+            });
+        }
+        let err: ErrorBody = parse(&bytes)?;
+        Ok(DryRunResult {
+            result: ChangeResult {
+                sequence_number: None,
+                status_code: status,
+                condition: None,
+                user_id: profile.user_id().map(str::to_string),
+                code: Some(err.code),
+                description: Some(err.description),
+            },
+            attributes: Vec::new(),
         })
     }
 

@@ -16,7 +16,9 @@ pub mod prepare;
 pub mod publish;
 pub mod token;
 
-pub use client::{ChangeClient, ChangeResult, ClientError, StatusResult};
+pub use client::{
+    AttributeVerdict, ChangeClient, ChangeResult, ClientError, DryRunResult, StatusResult,
+};
 pub use prepare::{PrepareError, Prepared, prepare_for_publisher};
 pub use publish::{Outcome, ProfileReport, PublishOptions, PublishSummary, publish};
 pub use token::{TokenError, TokenSource};

@@ -47,10 +47,16 @@ impl Pipeline {
                 noop: true,
                 merged: base,
                 changed,
+                created: Vec::new(),
                 change_publishers: Vec::new(),
                 expected,
             });
         }
+        let created = changed
+            .iter()
+            .copied()
+            .filter(|p| base.attr(*p).is_none_or(|a| a.is_null()))
+            .collect();
         self.verify(incoming, &changed).await?;
         if condition == Condition::Create {
             check_new_user(incoming)?;
@@ -74,6 +80,7 @@ impl Pipeline {
             noop: false,
             merged,
             changed,
+            created,
             change_publishers,
             expected,
         })

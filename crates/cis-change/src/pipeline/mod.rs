@@ -155,6 +155,8 @@ pub struct Checked {
     pub merged: Profile,
     /// Attributes the publishers change, in canonical order.
     pub changed: Vec<AttrPath>,
+    /// Those of `changed` the stored profile did not set (a dry run reports them as created).
+    pub created: Vec<AttrPath>,
     /// Distinct publishers of those changes (docs/contract/processor-and-vault.md §5.1).
     pub change_publishers: Vec<String>,
     /// The condition a write must carry.

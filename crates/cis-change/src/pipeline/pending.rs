@@ -65,6 +65,11 @@ impl Pipeline {
         let changed = publisher_changes(&base, incoming);
         self.verify(incoming, &changed).await?;
         self.check_binding(change, &changed)?;
+        let created = changed
+            .iter()
+            .copied()
+            .filter(|p| base.attr(*p).is_none_or(|a| a.is_null()))
+            .collect();
         let merged = apply_changes(base, incoming, &changed);
         let change_publishers = change_publishers(&merged, &changed);
         Ok(Checked {
@@ -73,6 +78,7 @@ impl Pipeline {
             noop: false,
             merged,
             changed,
+            created,
             change_publishers,
             expected,
         })

@@ -65,6 +65,10 @@ pub struct Args {
     /// later, or to feed a load generator). Profiles that cannot be signed are reported on stderr.
     #[arg(long, conflicts_with_all = ["wait", "token", "token_url"])]
     sign_only: bool,
+    /// Ask the Change API what each profile would do (`?dryRun=true`): every check runs, nothing is written.
+    /// Prints, per profile, the verdict and each attribute it would create or update (or sends unchanged).
+    #[arg(long, conflicts_with_all = ["wait", "sign_only"])]
+    dry_run: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -129,6 +133,9 @@ async fn publish(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| "http://127.0.0.1:8000".to_string());
     let token = token_source(&args, &dir, session.as_ref())?;
     let client = ChangeClient::new(&change_url, token)?;
+    if args.dry_run {
+        return dry_run(&client, &ready, &reports).await;
+    }
     let bar = ProgressBar::new(ready.len() as u64);
     bar.set_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} profiles {elapsed}",
@@ -145,6 +152,60 @@ async fn publish(args: Args) -> anyhow::Result<ExitCode> {
     reports.sort_by_key(|r| r.index);
     print_reports(&reports);
     let ok = reports.iter().all(|r| r.outcome.is_success());
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `--dry-run`: one verdict per profile, then its attributes; exit 1 when any would be refused.
+async fn dry_run(
+    client: &ChangeClient,
+    ready: &[(usize, Profile)],
+    refused: &[ProfileReport],
+) -> anyhow::Result<ExitCode> {
+    let mut ok = refused.is_empty();
+    for r in refused {
+        if let Outcome::Rejected { description, .. } = &r.outcome {
+            println!("{}	not sent	{description}", r.index + 1);
+        }
+    }
+    for (index, profile) in ready {
+        let answer = client.dry_run(profile).await?;
+        let result = &answer.result;
+        let user = result.user_id.as_deref().unwrap_or("-");
+        match (&result.condition, &result.code) {
+            (Some(condition), None) => {
+                println!(
+                    "{}	{user}	would {condition} (dry run, nothing written)",
+                    index + 1
+                );
+                for a in answer.attributes.iter().filter(|a| a.change != "unchanged") {
+                    let publisher = a.publisher.as_deref().unwrap_or("-");
+                    println!("	{:<9} {} (signed by {publisher})", a.change, a.path);
+                }
+                let unchanged = answer
+                    .attributes
+                    .iter()
+                    .filter(|a| a.change == "unchanged")
+                    .count();
+                if unchanged > 0 {
+                    println!("	{unchanged} attribute(s) sent unchanged");
+                }
+            }
+            _ => {
+                ok = false;
+                let code = result.code.as_deref().unwrap_or("-");
+                let description = result.description.as_deref().unwrap_or("");
+                println!(
+                    "{}	{user}	would be refused: HTTP {} {code}: {description}",
+                    index + 1,
+                    result.status_code
+                );
+            }
+        }
+    }
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
