@@ -337,6 +337,18 @@ fn the_tables_are_defined_as_the_vault_curator_expects_them() {
         };
         assert_eq!(projection, wanted, "{name}");
     }
+    // The status table's history index, as the curator creates it.
+    let status = &resources(&t)["StatusTable"]["Properties"];
+    let history = &status["GlobalSecondaryIndexes"][0];
+    assert_eq!(history["IndexName"], names.status_user_index());
+    assert_eq!(
+        history["KeySchema"],
+        serde_json::json!([
+            {"AttributeName": "user_id", "KeyType": "HASH"},
+            {"AttributeName": "processed_at", "KeyType": "RANGE"}
+        ])
+    );
+    assert_eq!(history["Projection"]["ProjectionType"], "ALL");
     let tags = |id: &str| -> BTreeSet<(String, String)> {
         resources(&t)[id]["Properties"]["Tags"]
             .as_array()

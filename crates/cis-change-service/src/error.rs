@@ -22,6 +22,9 @@ pub enum ChangeError {
     /// A write route without the `write` scope (§3 step 5).
     #[error("the write scope is missing")]
     ScopeMissing,
+    /// Another route's scope is missing.
+    #[error("the {0} scope is missing")]
+    ScopeRequired(&'static str),
     #[error("request body over {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("request body could not be read")]
@@ -96,6 +99,7 @@ impl From<ChangeError> for ApiError {
         match error {
             ChangeError::Auth(e) => e.into(),
             ChangeError::ScopeMissing => ApiError::scope_missing(),
+            ChangeError::ScopeRequired(scope) => ApiError::scope_required(scope),
             ChangeError::PayloadTooLarge { limit } => ApiError::payload_too_large(limit),
             ChangeError::BodyUnreadable => {
                 ApiError::invalid_json("the request body could not be read completely")

@@ -15,6 +15,7 @@
 //! | [`user`] | `POST`/`PUT`/`DELETE /v2/user` |
 //! | [`users`] | `POST`/`PUT /v2/users` (batch, per-item verdicts) |
 //! | [`status`] | `GET /v2/status` |
+//! | [`changes`] | `GET /v2/changes`: a user's change history |
 //! | [`dryrun`] | `?dryRun=true`: every check, nothing written, the attribute verdicts |
 //! | [`responses`] | the success bodies |
 //! | [`error`] | [`ChangeError`] and its one mapping to `ApiError`, rejections included |
@@ -23,6 +24,7 @@
 
 mod auth;
 mod body;
+mod changes;
 mod dryrun;
 mod error;
 mod responses;
@@ -32,7 +34,7 @@ mod status;
 mod user;
 mod users;
 
-pub use auth::WRITE_SCOPE;
+pub use auth::{CHANGES_SCOPE, WRITE_SCOPE};
 pub use dryrun::AttributeVerdict;
 pub use error::ChangeError;
 pub use responses::{DeleteAnswer, ProfileAnswer, StatusAnswer};

@@ -124,7 +124,7 @@ pub struct StatusAnswer {
     pub error: Option<StatusErrorAnswer>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StatusErrorAnswer {
     pub code: String,
     pub description: String,

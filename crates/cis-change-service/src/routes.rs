@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::error::ChangeError;
 use crate::state::ChangeServiceState;
-use crate::{status, user, users};
+use crate::{changes, status, user, users};
 
 /// The body of `GET /v2`.
 pub const ROOT_TEXT: &str = "Mozilla Change Integration Service Endpoint";
@@ -35,6 +35,7 @@ pub fn router(state: ChangeServiceState) -> Router {
         .route("/v2", guarded(get(root), &READ_ONLY))
         .route("/v2/version", guarded(get(version), &READ_ONLY))
         .route("/v2/status", guarded(get(status::status), &READ_ONLY))
+        .route("/v2/changes", guarded(get(changes::changes), &READ_ONLY))
         .route(
             "/v2/user",
             guarded(

@@ -78,6 +78,7 @@ async fn a_failed_change_reports_its_error() {
             description: "[update] ldap is NOT allowed to publish field first_name".into(),
         }),
         expires_at: None,
+        origin: Default::default(),
     };
     app.vault.put_status(record).await.unwrap();
     let status = status_of(&app, "77").await;
@@ -102,6 +103,7 @@ async fn a_noop_record_counts_as_in_the_vault() {
         source: ChangeSource::Stream,
         error: None,
         expires_at: None,
+        origin: Default::default(),
     };
     app.vault.put_status(record).await.unwrap();
     let status = status_of(&app, "78").await;

@@ -28,7 +28,7 @@ pub use envelope::{ChangeEnvelope, DecodeError, Decoded, Op, new_sequence_number
 pub use outbox::OutboxChangeStream;
 pub use pipeline::{
     Caller, Change, Checked, CisSigner, ClientPublishers, KeyProvider, KeysUnavailable, Outcome,
-    Pipeline, PipelineDeps, PipelineError, StaticKeys, Switches,
+    Pipeline, PipelineDeps, PipelineError, StaticKeys, Switches, claimed_publishers,
 };
 pub use rejection::Rejection;
 pub use sink::{Accepted, ChangeSink, DirectSink, Incoming, SinkError, StreamSink};

@@ -36,6 +36,8 @@ enum Command {
     Publish(cmd::publish::Args),
     /// The local SQLite vault: init, import, export, get.
     Vault(cmd::vault::Args),
+    /// A user's change history from the local vault (who changed what, and when).
+    Changes(cmd::changes::Args),
     /// The webhook notifier of a local `cis serve`: status, replay, a test event.
     Webhooks(cmd::webhooks::Args),
     /// Build, check and publish a stage's well-known documents (mozilla-iam, rules, schema).
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Token(args) => cmd::token::run(args),
         Command::Publish(args) => cmd::publish::run(args),
         Command::Vault(args) => cmd::vault::run(args),
+        Command::Changes(args) => cmd::changes::run(args),
         Command::WellKnown(args) => cmd::well_known::run(args),
         Command::Webhooks(args) => cmd::webhooks::run(args),
     };

@@ -294,10 +294,13 @@ fn a_published_key_under_2048_bits_is_a_problem() {
 #[test]
 fn the_originals_documents_pass_except_for_the_scopes_they_never_listed() {
     for (file, lacking) in [
-        ("fixtures/well-known/mozilla-iam.json", "search:all"),
+        (
+            "fixtures/well-known/mozilla-iam.json",
+            "search:all, read:changes",
+        ),
         (
             "fixtures/well-known/fake-well-known.json",
-            "display:none, search:all",
+            "display:none, search:all, read:changes",
         ),
     ] {
         let documents = Documents {

@@ -111,6 +111,7 @@ fn change(profile: Profile, expected: Expected) -> (ProfileWrite, StatusRecord) 
         source: ChangeSource::Stream,
         error: None,
         expires_at: None,
+        origin: Default::default(),
     };
     let write = ProfileWrite {
         profile,

@@ -1,4 +1,5 @@
-//! Pagination cursors: the opaque base64url (no padding) text of the last user_id a page covered.
+//! Pagination cursors: the opaque base64url (no padding) text of the last user_id a page covered (or, for
+//! a change history, of the last record's `processed_at` and sequence number).
 //!
 //! Every adapter that pages in user_id order encodes its position with these two functions, so a cursor
 //! means the same thing everywhere ("continue after this user_id"). Adapters must not put backend state in
@@ -24,6 +25,19 @@ pub fn decode(cursor: &Cursor) -> VaultResult<String> {
         Ok(id) if !id.is_empty() => Ok(id),
         _ => Err(VaultError::InvalidCursor),
     }
+}
+
+/// The cursor of a history page that continues after the record `(processed_at, sequence_number)`.
+pub fn encode_change(processed_at: &str, sequence_number: &str) -> Cursor {
+    encode(&format!("{processed_at}\u{1f}{sequence_number}"))
+}
+
+/// The `(processed_at, sequence_number)` a history cursor continues after.
+pub fn decode_change(cursor: &Cursor) -> VaultResult<(String, String)> {
+    let text = decode(cursor)?;
+    text.split_once('\u{1f}')
+        .map(|(at, seq)| (at.to_string(), seq.to_string()))
+        .ok_or(VaultError::InvalidCursor)
 }
 
 /// The user_id to continue after, if the query carries a cursor.

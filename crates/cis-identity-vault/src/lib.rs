@@ -8,6 +8,7 @@
 //! | [`search`] | item fields every adapter derives, list filters, attribute search |
 //! | [`condition`] | the outcome of a conditional write (create / update / delete) |
 //! | [`cursor`] | opaque pagination cursors |
+//! | [`history`] | a user's change history: order, paging, limits |
 //! | [`outbox`] | the local change stream's port ([`Outbox`]) |
 //! | [`memory`] | [`MemoryVault`], the in-memory adapter for tests |
 //! | [`sqlite`] | [`SqliteVault`], the local adapter (one SQLite file) |
@@ -21,6 +22,7 @@ pub mod curator;
 pub mod cursor;
 pub mod dynamodb;
 pub mod error;
+pub mod history;
 pub mod memory;
 pub mod model;
 pub mod outbox;

@@ -10,8 +10,8 @@ use crate::condition::{self, Current};
 use crate::cursor;
 use crate::error::{VaultError, VaultResult};
 use crate::model::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord,
-    StoredProfile,
+    AttributeQuery, Expected, HistoryQuery, IdEntry, ListQuery, Lookup, Page, ProfileWrite,
+    StatusRecord, StoredProfile,
 };
 use crate::outbox::{Outbox, OutboxEntry};
 use crate::ports::{ProfileLister, ProfileReader, ProfileWriter, StatusStore};
@@ -284,6 +284,21 @@ impl StatusStore for MemoryVault {
 
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
         Ok(self.state()?.status.get(sequence_number).cloned())
+    }
+
+    async fn changes_of(
+        &self,
+        user_id: &str,
+        query: &HistoryQuery,
+    ) -> VaultResult<Page<StatusRecord>> {
+        let records = self
+            .state()?
+            .status
+            .values()
+            .filter(|r| r.user_id == user_id)
+            .cloned()
+            .collect();
+        crate::history::page_newest_first(records, query)
     }
 }
 

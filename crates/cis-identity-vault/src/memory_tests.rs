@@ -28,6 +28,7 @@ fn status(sequence_number: &str, user_id: &str) -> StatusRecord {
         source: ChangeSource::Direct,
         error: None,
         expires_at: None,
+        origin: Default::default(),
     }
 }
 

@@ -135,6 +135,25 @@ pub struct StatusError {
     pub description: String,
 }
 
+/// Who made a change and what it touched: the change history of a user (`GET /v2/changes`). Paths and
+/// publisher names only, never attribute values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeOrigin {
+    /// The OAuth client of the token that sent the change (`None`: the local bypass, or unknown).
+    pub client_id: Option<String>,
+    /// The publishers that signed what it changed (for a refused change: what it claimed).
+    pub publishers: Vec<String>,
+    /// Dotted paths of the attributes it changed.
+    pub changed: Vec<String>,
+}
+
+/// One page of a user's change history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryQuery {
+    pub cursor: Option<Cursor>,
+    pub limit: usize,
+}
+
 /// The durable outcome of one change, keyed by its sequence number; written once, never changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusRecord {
@@ -150,6 +169,8 @@ pub struct StatusRecord {
     pub error: Option<StatusError>,
     /// Epoch seconds after which the record may be dropped; `None` = keep forever.
     pub expires_at: Option<i64>,
+    /// Who sent it and what it touched.
+    pub origin: ChangeOrigin,
 }
 
 /// The four ways to find one user, plus the original's sequence-number index.

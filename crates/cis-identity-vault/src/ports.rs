@@ -4,8 +4,8 @@
 
 use crate::error::VaultResult;
 use crate::model::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord,
-    StoredJson, StoredProfile,
+    AttributeQuery, Expected, HistoryQuery, IdEntry, ListQuery, Lookup, Page, ProfileWrite,
+    StatusRecord, StoredJson, StoredProfile,
 };
 use async_trait::async_trait;
 
@@ -67,6 +67,13 @@ pub trait StatusStore: Send + Sync {
     /// Writes a record that accompanies no vault write (noop, failed). `StatusExists` if present.
     async fn put_status(&self, status: StatusRecord) -> VaultResult<()>;
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>>;
+    /// A user's status records (processed, noop and failed changes within the retention), newest first by
+    /// `processed_at` (then sequence number), a page at a time.
+    async fn changes_of(
+        &self,
+        user_id: &str,
+        query: &HistoryQuery,
+    ) -> VaultResult<Page<StatusRecord>>;
 }
 
 /// Users with a change accepted into the change stream but not applied yet

@@ -93,6 +93,7 @@ fn write(profile: Profile, expected: Expected) -> (ProfileWrite, StatusRecord) {
         source: ChangeSource::Stream,
         error: None,
         expires_at: None,
+        origin: Default::default(),
     };
     let write = ProfileWrite {
         profile,

@@ -5,9 +5,9 @@
 
 use async_trait::async_trait;
 use cis_identity_vault::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, PendingChanges, ProfileLister,
-    ProfileReader, ProfileWrite, ProfileWriter, StatusRecord, StatusStore, StoredJson,
-    StoredProfile, Vault, VaultError, VaultResult,
+    AttributeQuery, Expected, HistoryQuery, IdEntry, ListQuery, Lookup, Page, PendingChanges,
+    ProfileLister, ProfileReader, ProfileWrite, ProfileWriter, StatusRecord, StatusStore,
+    StoredJson, StoredProfile, Vault, VaultError, VaultResult,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,6 +25,7 @@ pub enum Op {
     ListIds,
     Search,
     PutStatus,
+    /// `get_status` and `changes_of`.
     GetStatus,
     /// Any of the three `PendingChanges` calls.
     Pending,
@@ -254,6 +255,14 @@ impl StatusStore for FaultyVault {
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
         self.enter(Op::GetStatus).await?;
         self.inner.get_status(sequence_number).await
+    }
+    async fn changes_of(
+        &self,
+        user_id: &str,
+        query: &HistoryQuery,
+    ) -> VaultResult<Page<StatusRecord>> {
+        self.enter(Op::GetStatus).await?;
+        self.inner.changes_of(user_id, query).await
     }
 }
 

@@ -308,3 +308,55 @@ async fn local_environments_do_not_manage_point_in_time_recovery() {
         Some("ENABLED")
     );
 }
+
+#[tokio::test]
+#[ignore = "needs moto_server (ci/test.sh runs it)"]
+async fn a_status_table_without_the_history_index_gets_it() {
+    let client = moto::dynamodb();
+    let tables = fresh_table_names();
+    // A status table as the previous release made it: the key only.
+    client
+        .create_table()
+        .table_name(&tables.status)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("sequence_number")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("sequence_number")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+    let report = curator::ensure(&client, &curator_settings("test", tables.clone())).await;
+    let step = report
+        .steps
+        .iter()
+        .find(|s| s.step == "status.index.user_id")
+        .unwrap();
+    assert_eq!(step.outcome, Outcome::Created, "{report:?}");
+    let described = client
+        .describe_table()
+        .table_name(&tables.status)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = described
+        .table()
+        .unwrap()
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|g| g.index_name())
+        .collect();
+    assert_eq!(names, [tables.status_user_index().as_str()]);
+    let again = curator::ensure(&client, &curator_settings("test", tables)).await;
+    assert_no_changes(&again);
+}

@@ -38,9 +38,16 @@ impl Pipeline {
             let version = checked.expected.next_version().ok_or_else(|| {
                 PipelineError::Unavailable("the stored version cannot be incremented".into())
             })?;
+            let (changed, publishers) =
+                (checked.changed.clone(), checked.change_publishers.clone());
             let write = self.finish(checked, &change.user_id, sequence_number)?;
-            let status =
-                self.processed_status(change, sequence_number, condition, source, Some(version));
+            let status = self.processed_status(
+                change,
+                sequence_number,
+                (condition, source, Some(version)),
+                &changed,
+                &publishers,
+            );
             match self.deps.vault.put(write, status).await {
                 Ok(version) => {
                     let version = Some(version);

@@ -25,6 +25,14 @@ impl Caller {
     pub fn of(client_id: Option<&str>) -> Caller {
         client_id.map_or(Caller::Unchecked, |c| Caller::Client(c.to_string()))
     }
+
+    /// The OAuth client, if any.
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Caller::Client(c) => Some(c),
+            Caller::Unchecked => None,
+        }
+    }
 }
 
 /// The publishers each client may publish as.

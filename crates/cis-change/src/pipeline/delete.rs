@@ -43,7 +43,14 @@ impl Pipeline {
                 backoff::sleep(attempt - 1).await;
             }
             let stored = self.read_existing(change).await?;
-            let status = self.processed_status(change, sequence_number, condition, source, None);
+            let publishers = super::status::claimed_publishers(&change.profile.to_value());
+            let status = self.processed_status(
+                change,
+                sequence_number,
+                (condition, source, None),
+                &[],
+                &publishers,
+            );
             let user = change.user_id.as_str();
             match self
                 .deps

@@ -43,7 +43,7 @@ pub use cis_attrs::CisSigner;
 pub use error::PipelineError;
 pub use pending::PENDING_TTL_SECONDS;
 pub use size::{MAX_ITEM_BYTES, item_size};
-pub use status::StatusInput;
+pub use status::{StatusInput, claimed_publishers};
 pub use verify::{KeyProvider, KeysUnavailable, StaticKeys};
 
 use cis_identity_vault::{Condition, Expected, StatusRecord, Vault};
@@ -174,7 +174,7 @@ pub enum Outcome {
     /// Nothing to change; no vault write and no status record yet (see [`Pipeline::record_noop`]).
     Noop { condition: Condition },
     /// The change's status record already existed: it was applied before; this is the stored outcome.
-    AlreadyApplied(StatusRecord),
+    AlreadyApplied(Box<StatusRecord>),
 }
 
 impl Pipeline {

@@ -9,8 +9,9 @@ use super::change::Change;
 use super::error::{PipelineError, status_error};
 use crate::rejection::Rejection;
 use cis_identity_vault::{
-    ChangeSource, ChangeState, Condition, StatusError, StatusRecord, VaultError,
+    ChangeOrigin, ChangeSource, ChangeState, Condition, StatusError, StatusRecord, VaultError,
 };
+use cis_profile::AttrPath;
 use time::OffsetDateTime;
 
 /// What a status record says, apart from the times.
@@ -23,6 +24,7 @@ pub struct StatusInput<'a> {
     pub source: ChangeSource,
     pub version: Option<u64>,
     pub error: Option<StatusError>,
+    pub origin: ChangeOrigin,
 }
 
 impl Pipeline {
@@ -40,17 +42,19 @@ impl Pipeline {
             source: input.source,
             error: input.error,
             expires_at: (days > 0).then(|| now.unix_timestamp() + days * 86_400),
+            origin: input.origin,
         }
     }
 
-    /// The `processed` record a write of `change` carries in its transaction.
+    /// The `processed` record a write of `change` carries in its transaction: its client, and the paths
+    /// and publishers of what it changes.
     pub(super) fn processed_status(
         &self,
         change: &Change,
         sequence_number: &str,
-        condition: Condition,
-        source: ChangeSource,
-        version: Option<u64>,
+        (condition, source, version): (Condition, ChangeSource, Option<u64>),
+        changed: &[AttrPath],
+        publishers: &[String],
     ) -> StatusRecord {
         self.status_record(StatusInput {
             sequence_number,
@@ -60,6 +64,11 @@ impl Pipeline {
             source,
             version,
             error: None,
+            origin: ChangeOrigin {
+                client_id: change.caller.client_id().map(str::to_string),
+                publishers: publishers.to_vec(),
+                changed: changed.iter().map(|p| p.dotted().to_string()).collect(),
+            },
         })
     }
 
@@ -68,8 +77,8 @@ impl Pipeline {
         &self,
         sequence_number: &str,
         user_id: &str,
-        condition: Condition,
-        source: ChangeSource,
+        (condition, source): (Condition, ChangeSource),
+        origin: ChangeOrigin,
     ) -> Result<(), PipelineError> {
         let state = ChangeState::Noop;
         let input = StatusInput {
@@ -80,6 +89,7 @@ impl Pipeline {
             source,
             version: None,
             error: None,
+            origin,
         };
         self.put_status_once(self.status_record(input)).await
     }
@@ -89,8 +99,8 @@ impl Pipeline {
         &self,
         sequence_number: &str,
         user_id: &str,
-        condition: Condition,
-        source: ChangeSource,
+        (condition, source): (Condition, ChangeSource),
+        origin: ChangeOrigin,
         rejection: &Rejection,
     ) -> Result<(), PipelineError> {
         let state = ChangeState::Failed;
@@ -103,6 +113,7 @@ impl Pipeline {
             source,
             version: None,
             error,
+            origin,
         };
         self.put_status_once(self.status_record(input)).await
     }
@@ -120,10 +131,35 @@ impl Pipeline {
         sequence_number: &str,
     ) -> Result<super::Outcome, PipelineError> {
         match self.deps.vault.get_status(sequence_number).await? {
-            Some(record) => Ok(super::Outcome::AlreadyApplied(record)),
+            Some(record) => Ok(super::Outcome::AlreadyApplied(Box::new(record))),
             None => Err(PipelineError::Unavailable(format!(
                 "status record {sequence_number} reported present but not readable"
             ))),
         }
     }
+}
+
+/// The publishers a profile document claims (every `signature.publisher.name`), sorted, once each: the
+/// origin of a change that was refused or found nothing to do.
+pub fn claimed_publishers(document: &serde_json::Value) -> Vec<String> {
+    fn walk(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        let Some(members) = value.as_object() else {
+            return;
+        };
+        if let Some(name) = value
+            .pointer("/signature/publisher/name")
+            .and_then(|n| n.as_str())
+            && !name.is_empty()
+        {
+            out.insert(name.to_string());
+        }
+        for (key, member) in members {
+            if key != "signature" && key != "metadata" {
+                walk(member, out);
+            }
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    walk(document, &mut found);
+    found.into_iter().collect()
 }

@@ -1,5 +1,6 @@
 //! One module per command family; each exposes `Args` (clap) and `run`.
 
+pub mod changes;
 pub mod crypto;
 pub mod profile;
 pub mod publish;

@@ -19,7 +19,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The scopes the APIs understand, as `api.scopes_supported` lists them: the original's 15 plus
-/// `search:all` (docs/contract/well-known.md §1).
+/// `search:all` (the Person API's search) and `read:changes` (the Change API's history; docs/contract/well-known.md §1).
 pub const SCOPES_SUPPORTED: &[&str] = &[
     "read:fullprofile",
     "classification:public",
@@ -37,6 +37,7 @@ pub const SCOPES_SUPPORTED: &[&str] = &[
     "display:public",
     "display:none",
     "search:all",
+    "read:changes",
 ];
 
 /// The documents' names under `/.well-known/`, which are also their file names in a build directory.

@@ -138,6 +138,50 @@ pub fn describe_key_schema(schema: &[KeySchemaElement]) -> String {
     parts.join(", ")
 }
 
+/// The status table's history index (`<status>-user_id`): HASH `user_id`, RANGE `processed_at`, ALL.
+pub fn status_user_index_key_schema() -> Result<Vec<KeySchemaElement>, BuildError> {
+    Ok(vec![
+        key("user_id", KeyType::Hash)?,
+        key("processed_at", KeyType::Range)?,
+    ])
+}
+
+/// The attribute definitions of the status table with its history index.
+pub fn status_attribute_definitions() -> Result<Vec<AttributeDefinition>, BuildError> {
+    ["sequence_number", "user_id", "processed_at"]
+        .iter()
+        .map(|n| string_attribute(n))
+        .collect()
+}
+
+/// The history index as part of `CreateTable`.
+pub fn status_user_index(tables: &TableNames) -> Result<GlobalSecondaryIndex, BuildError> {
+    GlobalSecondaryIndex::builder()
+        .index_name(tables.status_user_index())
+        .set_key_schema(Some(status_user_index_key_schema()?))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+}
+
+/// The history index as an `UpdateTable` create action.
+pub fn create_status_user_index_action(
+    tables: &TableNames,
+) -> Result<CreateGlobalSecondaryIndexAction, BuildError> {
+    CreateGlobalSecondaryIndexAction::builder()
+        .index_name(tables.status_user_index())
+        .set_key_schema(Some(status_user_index_key_schema()?))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 
 use crate::error::{VaultError, VaultResult};
 use crate::model::{
-    ChangeSource, ChangeState, Condition, IdEntry, ProfileWrite, StatusError, StatusRecord,
-    StoredProfile,
+    ChangeOrigin, ChangeSource, ChangeState, Condition, IdEntry, ProfileWrite, StatusError,
+    StatusRecord, StoredProfile,
 };
 use crate::search::ItemFields;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -135,7 +135,23 @@ pub(crate) fn status_item(status: &StatusRecord) -> Item {
             AttributeValue::N(expires_at.to_string()),
         );
     }
+    if let Some(client_id) = &status.origin.client_id {
+        item.insert("client_id".into(), s(client_id));
+    }
+    item.insert("publishers".into(), string_list(&status.origin.publishers));
+    item.insert("changed".into(), string_list(&status.origin.changed));
     item
+}
+
+/// A list of strings (`L` of `S`); absent or another type: empty.
+fn get_strings(item: &Item, name: &str) -> Vec<String> {
+    match item.get(name) {
+        Some(AttributeValue::L(items)) => items
+            .iter()
+            .filter_map(|v| v.as_s().ok().cloned())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl TryFrom<Item> for StatusRecord {
@@ -185,6 +201,11 @@ impl TryFrom<Item> for StatusRecord {
             source,
             error,
             expires_at,
+            origin: ChangeOrigin {
+                client_id: get_s(&item, "client_id").map(str::to_string),
+                publishers: get_strings(&item, "publishers"),
+                changed: get_strings(&item, "changed"),
+            },
         })
     }
 }

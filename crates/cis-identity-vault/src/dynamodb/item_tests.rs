@@ -191,6 +191,7 @@ fn status_records_round_trip_with_and_without_optional_members() {
             description: "bad".into(),
         }),
         expires_at: Some(1_800_000_000),
+        origin: Default::default(),
     };
     assert_eq!(StatusRecord::try_from(status_item(&full)).unwrap(), full);
     let bare = StatusRecord {
@@ -198,6 +199,7 @@ fn status_records_round_trip_with_and_without_optional_members() {
         version: Some(2),
         error: None,
         expires_at: None,
+        origin: Default::default(),
         source: ChangeSource::Direct,
         ..full
     };

@@ -27,8 +27,8 @@ pub use names::{Index, TableNames, table_name_from_arn};
 
 use crate::error::VaultResult;
 use crate::model::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord,
-    StoredProfile,
+    AttributeQuery, Expected, HistoryQuery, IdEntry, ListQuery, Lookup, Page, ProfileWrite,
+    StatusRecord, StoredProfile,
 };
 use crate::ports::{ProfileLister, ProfileReader, ProfileWriter, StatusStore};
 use async_trait::async_trait;
@@ -98,5 +98,13 @@ impl StatusStore for DynamoVault {
 
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
         self.read_status(sequence_number).await
+    }
+
+    async fn changes_of(
+        &self,
+        user_id: &str,
+        query: &HistoryQuery,
+    ) -> VaultResult<Page<StatusRecord>> {
+        self.read_changes(user_id, query).await
     }
 }

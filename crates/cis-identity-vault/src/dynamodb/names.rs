@@ -10,6 +10,9 @@ pub struct TableNames {
     pub status: String,
 }
 
+/// The suffix of the status table's history index.
+pub const STATUS_USER_INDEX_SUFFIX: &str = "user_id";
+
 /// The five global secondary indexes of the vault table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Index {
@@ -78,6 +81,12 @@ impl TableNames {
     /// The name of one of the vault table's indexes: `<table>-<suffix>`.
     pub fn index(&self, index: Index) -> String {
         format!("{}-{}", self.vault, index.suffix())
+    }
+
+    /// The status table's index of a user's records by time (`<status>-user_id`: HASH `user_id`, RANGE
+    /// `processed_at`, all attributes), for the change history.
+    pub fn status_user_index(&self) -> String {
+        format!("{}-{STATUS_USER_INDEX_SUFFIX}", self.status)
     }
 }
 

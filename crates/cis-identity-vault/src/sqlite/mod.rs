@@ -12,7 +12,7 @@
 //! | `schema` | connection settings, numbered migrations |
 //! | `pool` | the writer and the reader pool |
 //! | `rows` | row ↔ model mapping, SQLite errors → `VaultError` |
-//! | `reads` / `writes` / `outbox` / `pending` | the statements |
+//! | `reads` / `writes` / `outbox` / `pending` / `status` | the statements |
 
 mod outbox;
 mod pending;
@@ -20,6 +20,7 @@ mod pool;
 mod reads;
 mod rows;
 mod schema;
+mod status;
 mod writes;
 
 pub use writes::ImportOutcome;
@@ -27,8 +28,8 @@ pub use writes::ImportOutcome;
 use crate::cursor;
 use crate::error::{VaultError, VaultResult};
 use crate::model::{
-    AttributeQuery, Expected, IdEntry, ListQuery, Lookup, Page, ProfileWrite, StatusRecord,
-    StoredJson, StoredProfile,
+    AttributeQuery, Expected, HistoryQuery, IdEntry, ListQuery, Lookup, Page, ProfileWrite,
+    StatusRecord, StoredJson, StoredProfile,
 };
 use crate::ports::{ProfileLister, ProfileReader, ProfileWriter, StatusStore};
 use crate::search;
@@ -333,7 +334,17 @@ impl StatusStore for SqliteVault {
 
     async fn get_status(&self, sequence_number: &str) -> VaultResult<Option<StatusRecord>> {
         let sequence_number = sequence_number.to_string();
-        self.read(move |conn| rows::select_status(conn, &sequence_number))
+        self.read(move |conn| status::select_status(conn, &sequence_number))
+            .await
+    }
+
+    async fn changes_of(
+        &self,
+        user_id: &str,
+        query: &HistoryQuery,
+    ) -> VaultResult<Page<StatusRecord>> {
+        let (user_id, query) = (user_id.to_string(), query.clone());
+        self.read(move |conn| status::changes_of(conn, &user_id, &query))
             .await
     }
 }

@@ -2,13 +2,10 @@
 //! conversions live here: no transactions, no conditions.
 
 use crate::error::{VaultError, VaultResult};
-use crate::model::{
-    ChangeSource, ChangeState, Condition, ProfileWrite, StatusError, StatusRecord, StoredJson,
-    StoredProfile,
-};
+use crate::model::{ProfileWrite, StoredJson, StoredProfile};
 use crate::search::ItemFields;
 use cis_profile::Profile;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row};
+use rusqlite::{ErrorCode, Row};
 
 /// `.db()?`: a rusqlite result as a vault result.
 pub(super) trait Db<T> {
@@ -135,122 +132,4 @@ pub(super) fn json_from_row(row: &Row<'_>) -> rusqlite::Result<VaultResult<Store
         version,
         json: row.get(3)?,
     }))
-}
-
-/// The columns [`status_from_row`] reads, in order.
-pub(super) const STATUS_COLUMNS: &str = "sequence_number, user_id, state, condition, processed_at, \
-     version, source, error_code, error_description, expires_at";
-
-type StatusRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
-
-/// The status record with this sequence number, if any.
-pub(super) fn select_status(
-    conn: &Connection,
-    sequence_number: &str,
-) -> VaultResult<Option<StatusRecord>> {
-    let sql = format!("SELECT {STATUS_COLUMNS} FROM status WHERE sequence_number = ?1");
-    let row: Option<StatusRow> = conn
-        .prepare_cached(&sql)
-        .db()?
-        .query_row([sequence_number], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })
-        .optional()
-        .db()?;
-    row.map(status_of).transpose()
-}
-
-fn status_of(row: StatusRow) -> VaultResult<StatusRecord> {
-    let (
-        sequence_number,
-        user_id,
-        state,
-        condition,
-        processed_at,
-        version,
-        source,
-        code,
-        description,
-        expires_at,
-    ) = row;
-    let corrupt = |message: &str| VaultError::Corrupt {
-        id: sequence_number.clone(),
-        message: message.into(),
-    };
-    let state = ChangeState::parse(&state).ok_or_else(|| corrupt("unknown state"))?;
-    let condition = Condition::parse(&condition).ok_or_else(|| corrupt("unknown condition"))?;
-    let source = ChangeSource::parse(&source).ok_or_else(|| corrupt("unknown source"))?;
-    let version = version
-        .map(u64::try_from)
-        .transpose()
-        .map_err(|_| corrupt("negative version"))?;
-    let error = match (code, description) {
-        (None, None) => None,
-        (code, description) => Some(StatusError {
-            code: code.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-        }),
-    };
-    Ok(StatusRecord {
-        sequence_number,
-        user_id,
-        state,
-        condition,
-        processed_at,
-        version,
-        source,
-        error,
-        expires_at,
-    })
-}
-
-/// Inserts a status record; `StatusExists` when its sequence number has one.
-pub(super) fn insert_status(conn: &Connection, status: &StatusRecord) -> VaultResult<()> {
-    let sql = format!(
-        "INSERT INTO status ({STATUS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-         ON CONFLICT (sequence_number) DO NOTHING"
-    );
-    let error = status.error.as_ref();
-    let inserted = conn
-        .prepare_cached(&sql)
-        .db()?
-        .execute(rusqlite::params![
-            status.sequence_number,
-            status.user_id,
-            status.state.as_str(),
-            status.condition.as_str(),
-            status.processed_at,
-            status.version,
-            status.source.as_str(),
-            error.map(|e| &e.code),
-            error.map(|e| &e.description),
-            status.expires_at,
-        ])
-        .db()?;
-    if inserted == 0 {
-        return Err(VaultError::StatusExists(status.sequence_number.clone()));
-    }
-    Ok(())
 }

@@ -13,7 +13,12 @@ use std::time::Duration;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `(number, SQL)`, in order.
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1_TABLES), (2, V2_PENDING), (3, V3_EVENTS)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, V1_TABLES),
+    (2, V2_PENDING),
+    (3, V3_EVENTS),
+    (4, V4_HISTORY),
+];
 
 /// Version 1: profiles (docs/contract/processor-and-vault.md §5.1 columns), status records (§6), the outbox.
 /// Small columns come first in `profiles` so that reading them never touches the overflow pages of the
@@ -87,6 +92,15 @@ CREATE TABLE events (
     time       INTEGER NOT NULL
 );
 CREATE INDEX events_time ON events (time, id);
+";
+
+/// Version 4: the change history — who sent each change and what it touched (JSON lists), and the index
+/// that lists a user's records newest first. Records written before it have no client and empty lists.
+const V4_HISTORY: &str = "
+ALTER TABLE status ADD COLUMN client_id TEXT;
+ALTER TABLE status ADD COLUMN publishers TEXT;
+ALTER TABLE status ADD COLUMN changed TEXT;
+CREATE INDEX status_user ON status (user_id, processed_at, sequence_number);
 ";
 
 /// The settings of every connection. WAL with `synchronous = NORMAL` keeps every committed transaction

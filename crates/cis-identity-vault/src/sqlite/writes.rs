@@ -3,7 +3,8 @@
 //! The condition is decided by [`crate::condition`] and enforced again by the statement itself
 //! (`WHERE id = ? AND version IS ?`). Callers hold the writer lock; this module does not parse profiles.
 
-use super::rows::{Db, WriteRow, insert_status};
+use super::rows::{Db, WriteRow};
+use super::status::insert_status;
 use crate::condition::{self, Current};
 use crate::error::{VaultError, VaultResult};
 use crate::model::{Expected, StatusRecord};

@@ -126,6 +126,7 @@ pub async fn store(vault: &dyn Vault, profile: Profile) {
         source: ChangeSource::Direct,
         error: None,
         expires_at: None,
+        origin: Default::default(),
     };
     let write = ProfileWrite {
         profile,

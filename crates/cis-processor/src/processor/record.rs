@@ -6,7 +6,7 @@
 
 use super::{Item, Processor, RecordOutcome};
 use cis_change::{Caller, ChangeEnvelope, DecodeError, Op, Outcome, PipelineError, Rejection};
-use cis_identity_vault::{ChangeSource, Condition};
+use cis_identity_vault::{ChangeOrigin, ChangeSource, Condition};
 use cis_profile::UserId;
 use tracing::{info, warn};
 
@@ -123,7 +123,13 @@ impl Processor {
         let source = ChangeSource::Stream;
         match self
             .pipeline
-            .record_failed(id, "", Condition::Update, source, &rejection)
+            .record_failed(
+                id,
+                "",
+                (Condition::Update, source),
+                ChangeOrigin::default(),
+                &rejection,
+            )
             .await
         {
             Ok(()) => {
@@ -146,7 +152,7 @@ impl Processor {
         let (seq, user) = (env.sequence_number.as_str(), env.user_id.as_str());
         match self
             .pipeline
-            .record_noop(seq, user, condition, source)
+            .record_noop(seq, user, (condition, source), origin_of(env))
             .await
         {
             Ok(()) => {
@@ -170,7 +176,7 @@ impl Processor {
         let (seq, user) = (env.sequence_number.as_str(), env.user_id.as_str());
         match self
             .pipeline
-            .record_failed(seq, user, condition, source, rejection)
+            .record_failed(seq, user, (condition, source), origin_of(env), rejection)
             .await
         {
             Ok(()) => {
@@ -186,5 +192,14 @@ impl Processor {
                 RecordOutcome::Transient
             }
         }
+    }
+}
+
+/// Who sent a change that changed nothing or was refused, and the publishers its profile claims.
+fn origin_of(env: &ChangeEnvelope) -> ChangeOrigin {
+    ChangeOrigin {
+        client_id: env.client_id.clone(),
+        publishers: cis_change::claimed_publishers(&env.profile),
+        changed: Vec::new(),
     }
 }

@@ -18,6 +18,7 @@
 // A test support module: its helpers panic on broken fixtures, like the tests themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod history;
 pub mod lists;
 pub mod pending;
 pub mod population;
@@ -27,6 +28,7 @@ pub mod texts;
 pub mod writes;
 
 pub use cis_testkit::suite::Subject;
+pub use history::*;
 pub use lists::*;
 pub use pending::*;
 pub use search::*;
@@ -58,6 +60,7 @@ macro_rules! vault_contract {
             a_status_record_is_written_with_the_write,
             a_replayed_change_is_status_exists_and_writes_nothing,
             status_records_are_written_once_and_read_back_whole,
+            a_users_change_history_is_newest_first_paged_and_carries_its_origin,
             a_delete_with_the_stored_version_removes_the_user,
             a_delete_with_a_stale_version_is_a_conflict,
             deleting_an_unknown_user_is_not_found,
@@ -131,6 +134,7 @@ pub fn status(sequence_number: &str, user_id: &str, condition: Condition) -> Sta
         source: ChangeSource::Direct,
         error: None,
         expires_at: Some(1_776_000_000),
+        origin: Default::default(),
     }
 }
 
