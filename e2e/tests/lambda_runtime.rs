@@ -234,7 +234,12 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
     let poison_id = event["Records"][1]["kinesis"]["sequenceNumber"].clone();
     let (answer, cold) = emulator.start_and_invoke("stream-processor", &event).await;
     cold_starts.push(("stream-processor", cold));
-    assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
+    assert_eq!(
+        answer["batchItemFailures"],
+        json!([]),
+        "{answer}: {:?}",
+        emulator.log("stream-processor", &[])
+    );
 
     // 4. The vault in moto's DynamoDB.
     let vault = DynamoVault::new(moto::dynamodb(), TableNames::for_environment(&environment));

@@ -9,8 +9,14 @@ use crate::model::{HistoryQuery, Page, StatusRecord};
 /// The largest page a history query may ask for.
 pub const MAX_HISTORY_PAGE: usize = 1000;
 
-/// Checks a query's limit (1 to [`MAX_HISTORY_PAGE`]).
-pub fn check_limit(query: &HistoryQuery) -> VaultResult<usize> {
+/// Checks a history query: a user to ask about (a poison record's status names none, and no history
+/// lists it) and a limit of 1 to [`MAX_HISTORY_PAGE`].
+pub fn check_query(user_id: &str, query: &HistoryQuery) -> VaultResult<usize> {
+    if user_id.is_empty() {
+        return Err(VaultError::InvalidRequest(
+            "a history query needs a user_id".into(),
+        ));
+    }
     match query.limit {
         0 => Err(VaultError::InvalidRequest(
             "a history page needs a limit of at least 1".into(),
@@ -22,12 +28,13 @@ pub fn check_limit(query: &HistoryQuery) -> VaultResult<usize> {
     }
 }
 
-/// The page `query` asks for of `records` (any order, one user's).
+/// The page `query` asks for of `records` (any order, `user_id`'s).
 pub fn page_newest_first(
+    user_id: &str,
     mut records: Vec<StatusRecord>,
     query: &HistoryQuery,
 ) -> VaultResult<Page<StatusRecord>> {
-    let limit = check_limit(query)?;
+    let limit = check_query(user_id, query)?;
     records.sort_by(|a, b| {
         (&b.processed_at, &b.sequence_number).cmp(&(&a.processed_at, &a.sequence_number))
     });

@@ -298,7 +298,7 @@ impl StatusStore for MemoryVault {
             .filter(|r| r.user_id == user_id)
             .cloned()
             .collect();
-        crate::history::page_newest_first(records, query)
+        crate::history::page_newest_first(user_id, records, query)
     }
 }
 

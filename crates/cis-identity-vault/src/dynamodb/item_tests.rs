@@ -207,3 +207,22 @@ fn status_records_round_trip_with_and_without_optional_members() {
     assert!(!item.contains_key("expires_at") && !item.contains_key("error_code"));
     assert_eq!(StatusRecord::try_from(item).unwrap(), bare);
 }
+
+#[test]
+fn a_status_record_without_a_user_has_no_user_id_attribute_and_reads_back() {
+    let poison = StatusRecord {
+        sequence_number: "7".into(),
+        user_id: String::new(),
+        state: ChangeState::Failed,
+        condition: Condition::Create,
+        processed_at: "2026-11-23T08:00:00.123Z".into(),
+        version: None,
+        source: ChangeSource::Stream,
+        error: None,
+        expires_at: None,
+        origin: Default::default(),
+    };
+    let item = status_item(&poison);
+    assert!(!item.contains_key("user_id"), "{item:?}");
+    assert_eq!(StatusRecord::try_from(item).unwrap(), poison);
+}

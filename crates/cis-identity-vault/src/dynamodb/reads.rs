@@ -115,7 +115,7 @@ impl DynamoVault {
         user_id: &str,
         query: &HistoryQuery,
     ) -> VaultResult<Page<StatusRecord>> {
-        let limit = history::check_limit(query)?;
+        let limit = history::check_query(user_id, query)?;
         let mut request = self
             .client
             .query()

@@ -123,7 +123,7 @@ pub(super) fn changes_of(
     user_id: &str,
     query: &HistoryQuery,
 ) -> VaultResult<Page<StatusRecord>> {
-    let limit = history::check_limit(query)?;
+    let limit = history::check_query(user_id, query)?;
     let after = query
         .cursor
         .as_ref()

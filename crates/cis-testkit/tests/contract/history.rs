@@ -104,3 +104,23 @@ pub async fn a_users_change_history_is_newest_first_paged_and_carries_its_origin
         Err(VaultError::InvalidCursor)
     );
 }
+
+/// A poison record names no user: its status record is stored and read back (DynamoDB refuses an empty
+/// string as the history index's key, so the adapter must leave the attribute out), and no user's history
+/// shows it.
+pub async fn a_status_record_without_a_user_is_stored_and_in_no_history(s: Subject) {
+    let v = &*s.vault;
+    let mut record = status("555", "", Condition::Create);
+    record.state = ChangeState::Failed;
+    v.put_status(record.clone()).await.unwrap();
+    assert_eq!(v.get_status("555").await.unwrap(), Some(record));
+    let query = HistoryQuery {
+        cursor: None,
+        limit: 10,
+    };
+    let none = v.changes_of("", &query).await;
+    assert!(
+        matches!(none, Err(VaultError::InvalidRequest(_))),
+        "{none:?}"
+    );
+}

@@ -61,6 +61,7 @@ macro_rules! vault_contract {
             a_replayed_change_is_status_exists_and_writes_nothing,
             status_records_are_written_once_and_read_back_whole,
             a_users_change_history_is_newest_first_paged_and_carries_its_origin,
+            a_status_record_without_a_user_is_stored_and_in_no_history,
             a_delete_with_the_stored_version_removes_the_user,
             a_delete_with_a_stale_version_is_a_conflict,
             deleting_an_unknown_user_is_not_found,
