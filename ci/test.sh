@@ -2,7 +2,7 @@
 # The whole test suite, from a fresh clone: installs what it needs, starts and stops its own emulator
 # (moto_server on a free loopback port), packages and lints the deployment template (scripts/template.sh),
 # then runs the format check, clippy and every test of the workspace (unit, router, adapter, moto
-# integration, deployment template, Lambda runtime and end-to-end tests). Tests that need moto_server,
+# integration, deployment template, Lambda runtime, Schemathesis and end-to-end tests). Tests that need moto_server,
 # cargo lambda or the template are #[ignore]d for a plain `cargo test` and run here with the ignored ones
 # included.
 #
@@ -24,6 +24,11 @@ fi
 # The Standard Webhooks reference library: the webhook tests verify signatures with it.
 if ! python3 -c 'import standardwebhooks' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check standardwebhooks
+fi
+# Schemathesis and openapi-spec-validator: e2e/tests/schemathesis.rs fuzzes both APIs from their served
+# OpenAPI documents and validates them.
+if ! command -v schemathesis >/dev/null 2>&1 || ! command -v openapi-spec-validator >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check schemathesis openapi-spec-validator
 fi
 # The Lambda Runtime API emulator the function-level test runs the real binaries under.
 if ! cargo lambda --version >/dev/null 2>&1; then
@@ -59,6 +64,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 log "deployment template (osls package + cfn-lint; the template tests read it)"
 CIS_TEST_CFN_TEMPLATE=$(scripts/template.sh development)
 export CIS_TEST_CFN_TEMPLATE
+
+log "OpenAPI documents (docs/openapi/, the copies the APIs' tests compare with what they serve)"
+openapi-spec-validator docs/openapi/change-api.json docs/openapi/person-api.json
 
 log "tests (the moto_server ones are #[ignore]d for a plain cargo test: run them too)"
 if cargo nextest --version >/dev/null 2>&1; then

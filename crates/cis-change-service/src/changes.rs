@@ -81,6 +81,14 @@ impl From<StatusRecord> for ChangeRecord {
 }
 
 /// `GET /v2/changes`.
+#[utoipa::path(get, path = "/v2/changes", summary = "A user's change history", description = "Newest first, paged, within the status retention: each accepted, failed or no-op change with its client, publishers and changed attribute paths (never values).", tag = "changes",
+    params(
+        ("userId" = String, Query, min_length = 1, description = "The user whose history to list"),
+        ("pageSize" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Changes per page (default 100)"),
+        ("nextPage" = Option<String>, Query, description = "The `nextPage.id` of the previous page"),
+    ),
+    security(("oauth2" = ["read:changes"])),
+    responses((status = 200, description = "A page of the user's changes, newest first", body = ChangesAnswer)))]
 pub async fn changes(
     State(state): State<ChangeServiceState>,
     uri: Uri,

@@ -18,6 +18,7 @@
 //! | [`changes`] | `GET /v2/changes`: a user's change history |
 //! | [`dryrun`] | `?dryRun=true`: every check, nothing written, the attribute verdicts |
 //! | [`responses`] | the success bodies |
+//! | [`openapi`] | the OpenAPI document (`GET /v2/openapi.json`, docs/openapi/change-api.json) |
 //! | [`error`] | [`ChangeError`] and its one mapping to `ApiError`, rejections included |
 //!
 //! Never logs a token or a profile: logs carry user_id and sequence_number.
@@ -27,6 +28,7 @@ mod body;
 mod changes;
 mod dryrun;
 mod error;
+mod openapi;
 mod responses;
 mod routes;
 mod state;
@@ -37,6 +39,7 @@ mod users;
 pub use auth::{CHANGES_SCOPE, WRITE_SCOPE};
 pub use dryrun::AttributeVerdict;
 pub use error::ChangeError;
+pub use openapi::document as openapi_document;
 pub use responses::{DeleteAnswer, ProfileAnswer, StatusAnswer};
 pub use routes::{CORS_ALLOW_HEADERS, ROOT_TEXT, router};
 pub use state::{ChangeServiceState, Limits, SERVICE_VERSION};

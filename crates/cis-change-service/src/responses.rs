@@ -18,7 +18,7 @@ const STORED: StatusCode = StatusCode::OK;
 const NOTHING_TO_DO: StatusCode = StatusCode::ACCEPTED;
 
 /// The answer for one profile (§5), also an element of a batch answer (§6).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ProfileAnswer {
     pub sequence_number: Option<String>,
     pub status_code: u16,
@@ -38,6 +38,17 @@ pub struct ProfileAnswer {
     /// A dry run's verdict on each attribute the profile sets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<AttributeVerdict>>,
+}
+
+/// The body of a batch answer: every item's verdict, in order — or, for a request refused as a whole
+/// (token, body, size), the error.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum BatchRefusal {
+    Items(Vec<ProfileAnswer>),
+    /// Written by `ApiError` (`error.rs`); named here for the OpenAPI document.
+    #[allow(dead_code)]
+    Error(cis_common::openapi::ErrorBody),
 }
 
 impl From<Accepted> for ProfileAnswer {
@@ -89,7 +100,7 @@ impl ProfileAnswer {
 }
 
 /// The answer of a delete (§7 step 9).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DeleteAnswer {
     pub status: u16,
     pub message: String,
@@ -109,7 +120,7 @@ impl DeleteAnswer {
 }
 
 /// The answer of `/v2/status` (§9).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StatusAnswer {
     pub identity_vault: bool,
     pub sequence_number: String,

@@ -37,6 +37,10 @@ pub fn router(state: ChangeServiceState) -> Router {
         .route("/v2/status", guarded(get(status::status), &READ_ONLY))
         .route("/v2/changes", guarded(get(changes::changes), &READ_ONLY))
         .route(
+            "/v2/openapi.json",
+            guarded(get(crate::openapi::serve), &READ_ONLY),
+        )
+        .route(
             "/v2/user",
             guarded(
                 axum::routing::post(user::upsert)
@@ -86,11 +90,17 @@ fn preflight(allow: &'static [Method]) -> Response {
     response
 }
 
-async fn root() -> Response {
+/// `GET /v2`: the service's name, as plain text.
+#[utoipa::path(get, path = "/v2", summary = "The service's name", description = "Plain text, for liveness checks.", tag = "service",
+    responses((status = 200, description = "The service's name", body = String, content_type = "text/plain")))]
+pub(crate) async fn root() -> Response {
     ([(CONTENT_TYPE, "text/plain; charset=utf-8")], ROOT_TEXT).into_response()
 }
 
-async fn version(State(state): State<ChangeServiceState>) -> Response {
+/// `GET /v2/version`.
+#[utoipa::path(get, path = "/v2/version", summary = "The service's version", tag = "service",
+    responses((status = 200, description = "The service version", body = cis_common::openapi::VersionAnswer)))]
+pub(crate) async fn version(State(state): State<ChangeServiceState>) -> Response {
     axum::Json(json!({"message": &*state.version})).into_response()
 }
 

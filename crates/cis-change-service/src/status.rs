@@ -16,6 +16,10 @@ use crate::state::ChangeServiceState;
 use crate::user::query_param;
 
 /// `GET /v2/status`.
+#[utoipa::path(get, path = "/v2/status", summary = "The outcome of a change", description = "Whether the processor has stored, ignored or refused the change with this sequence number.", tag = "changes",
+    params(("sequenceNumber" = String, Query, min_length = 1, description = "The sequence number the Change API answered for the change")),
+    security(("oauth2" = [])),
+    responses((status = 200, description = "The change's outcome: `processed`, `noop`, `failed`, or `unknown` (not processed yet, never issued, or past retention)", body = StatusAnswer)))]
 pub async fn status(
     State(state): State<ChangeServiceState>,
     uri: Uri,

@@ -50,6 +50,21 @@ async fn read_change(
 }
 
 /// `POST /v2/user` and its `PUT` alias.
+#[utoipa::path(method(post, put), path = "/v2/user", summary = "Create or update one user", description = "The profile is checked (token, schema, signatures, publisher rules against the stored profile) and then stored or queued for the processor. `PUT` is an alias of `POST`. With `dryRun=true` every check runs and nothing is written.", tag = "changes",
+    params(
+        ("user_id" = Option<String>, Query, description = "The user, for a partial profile that does not carry `user_id` (must match it when it does)"),
+        ("dryRun" = Option<bool>, Query, description = "`true`: run every check, write nothing, answer the verdict per attribute"),
+    ),
+    request_body(content = cis_common::openapi::ProfileDocument, content_type = "application/json",
+        description = "The profile (whole or partial), each changed attribute signed by its publisher"),
+    security(("oauth2" = ["write"])),
+    responses(
+        (status = 200, description = "Accepted: stored or queued (`status_code` 200, a `sequence_number`), nothing to change (`status_code` 202), or the verdict of a dry run", body = ProfileAnswer),
+        (status = 404, description = "The profile names a user that does not exist (`user_not_found`)", body = cis_common::openapi::ErrorBody),
+        (status = 408, description = "The body did not arrive in time", body = cis_common::openapi::ErrorBody),
+        (status = 413, description = "The body is too large", body = cis_common::openapi::ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = cis_common::openapi::ErrorBody),
+    ))]
 pub async fn upsert(
     State(state): State<ChangeServiceState>,
     uri: Uri,
@@ -76,6 +91,18 @@ pub async fn upsert(
 }
 
 /// `DELETE /v2/user`: a hard delete, when enabled and permitted.
+#[utoipa::path(delete, path = "/v2/user", summary = "Delete one user", description = "A hard delete, when the deployment enables it and the token's publishers may delete.", tag = "changes",
+    params(("user_id" = Option<String>, Query, description = "The user, when the body does not carry `user_id`")),
+    request_body(content = cis_common::openapi::ProfileDocument, content_type = "application/json",
+        description = "The user's profile: `user_id`, and the directory publisher's signed attributes"),
+    security(("oauth2" = ["write"])),
+    responses(
+        (status = 200, description = "The delete is stored or queued", body = DeleteAnswer),
+        (status = 404, description = "No such user (`user_not_found`)", body = cis_common::openapi::ErrorBody),
+        (status = 408, description = "The body did not arrive in time", body = cis_common::openapi::ErrorBody),
+        (status = 413, description = "The body is too large", body = cis_common::openapi::ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = cis_common::openapi::ErrorBody),
+    ))]
 pub async fn delete(
     State(state): State<ChangeServiceState>,
     uri: Uri,

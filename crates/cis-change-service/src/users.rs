@@ -23,13 +23,28 @@ use crate::auth::{Need, authorize};
 use crate::body;
 use crate::dryrun;
 use crate::error::ChangeError;
-use crate::responses::ProfileAnswer;
+use crate::responses::{BatchRefusal, ProfileAnswer};
 use crate::state::ChangeServiceState;
 
 /// One item after a pass: what it is so far and the user it names, or why it is already rejected.
 type Pass<T> = Result<(T, Option<String>), (ChangeError, Option<String>)>;
 
 /// `POST /v2/users` and its `PUT` alias.
+#[utoipa::path(method(post, put), path = "/v2/users", summary = "Create or update many users", description = "Up to the batch limit of profiles, each checked on its own (token, schema, signatures, publisher rules); the answer has one verdict per profile, in order. `PUT` is an alias of `POST`. With `dryRun=true` nothing is written.", tag = "changes",
+    params(("dryRun" = Option<bool>, Query, description = "`true`: run every check, write nothing, answer the verdicts")),
+    request_body(content = Vec<cis_common::openapi::ProfileDocument>, content_type = "application/json",
+        description = "Profiles, at most `max_batch_size` (default 500), one per user"),
+    security(("oauth2" = ["write"])),
+    responses(
+        (status = 200, description = "Every item accepted: one verdict per item, in order", body = Vec<ProfileAnswer>),
+        (status = 400, description = "A request-level error, or the first refused item's status with every item's verdict", body = BatchRefusal),
+        (status = 403, description = "The token lacks `write`, or the first refused item was refused with 403", body = BatchRefusal),
+        (status = 404, description = "The first refused item named an unknown user", body = BatchRefusal),
+        (status = 408, description = "The body did not arrive in time", body = cis_common::openapi::ErrorBody),
+        (status = 413, description = "The body or the batch is too large, or the first refused item was", body = BatchRefusal),
+        (status = 415, description = "The body is not `application/json`", body = cis_common::openapi::ErrorBody),
+        (status = 503, description = "A backend was unavailable for the first refused item (`Retry-After`)", body = BatchRefusal),
+    ))]
 pub async fn upsert_many(
     State(state): State<ChangeServiceState>,
     uri: Uri,
@@ -158,7 +173,7 @@ fn batch_response(answers: Vec<ProfileAnswer>) -> Response {
         status = status.as_u16(),
         "batch judged"
     );
-    let mut response = (status, Json(answers)).into_response();
+    let mut response = (status, Json(BatchRefusal::Items(answers))).into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response
             .headers_mut()

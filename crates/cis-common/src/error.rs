@@ -63,7 +63,11 @@ impl ApiError {
 
     /// The body: `{"code": ..., "description": ...}`.
     pub fn to_json(&self) -> serde_json::Value {
-        json!({"code": self.code, "description": self.description})
+        let body = crate::openapi::ErrorBody {
+            code: self.code.to_string(),
+            description: self.description.clone(),
+        };
+        serde_json::to_value(body).unwrap_or_else(|_| json!({"code": self.code}))
     }
 
     // 400

@@ -25,8 +25,9 @@ use crate::state::PersonApiState;
 use crate::token::{self, Route};
 
 /// One entry as sent, in the original's key order.
-#[derive(Serialize)]
-struct Entry<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = IdEntry)]
+pub(crate) struct Entry<'a> {
     uuid: Option<&'a str>,
     user_id: &'a str,
     primary_email: Option<&'a str>,
@@ -45,6 +46,15 @@ fn entry_json(entry: &IdEntry, show_email: bool) -> Result<Vec<u8>, PersonApiErr
 }
 
 /// `GET /v2/users/id/all`.
+#[utoipa::path(get, path = "/v2/users/id/all", summary = "List user ids by connection", description = "The users whose user_id starts with a connection prefix, from the index (no profile read), in pages.", tag = "users",
+    params(
+        ("connectionMethod" = String, Query, min_length = 1, description = "A user_id prefix: `ad`, `email`, `github`, `google-oauth2`, `oauth2|firefoxaccounts`, or longer"),
+        ("active" = Option<crate::openapi::Active>, Query, description = "`true` (default), `false` or `any`"),
+        ("nextPage" = Option<String>, Query, description = "The `nextPage.id` of the previous page"),
+        ("cached" = Option<String>, Query, description = "Accepted and ignored, as in the original"),
+    ),
+    security(("oauth2" = [])),
+    responses((status = 200, description = "A page of index entries (no profile read); `primary_email` only for `display:all`", body = crate::openapi::IdsPage)))]
 pub async fn ids(
     State(state): State<PersonApiState>,
     uri: Uri,

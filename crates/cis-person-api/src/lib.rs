@@ -21,6 +21,7 @@
 //! | [`ids`] | `GET /v2/users/id/all` |
 //! | [`search`] | `GET /v2/users/id/all/by_attribute_contains` |
 //! | [`error`] | [`PersonApiError`] and its one mapping to `ApiError` |
+//! | [`openapi`] | the OpenAPI document (`GET /v2/openapi.json`, docs/openapi/person-api.json) and the page shapes it names |
 //!
 //! Read-only: nothing here writes the vault. Never logs a token or a profile (logs carry user ids only).
 
@@ -28,6 +29,7 @@ mod auth;
 mod error;
 mod ids;
 mod legacy;
+mod openapi;
 mod paging;
 mod params;
 mod routes;
@@ -39,5 +41,6 @@ mod users;
 
 pub use auth::Caller;
 pub use error::PersonApiError;
+pub use openapi::document as openapi_document;
 pub use routes::router;
 pub use state::{PageLimits, PersonApiState, SERVICE_VERSION};

@@ -46,7 +46,8 @@ pub fn router(state: PersonApiState) -> Router {
         )
         .route("/v2/user/metadata/{email}", read(get(user::metadata)))
         .route("/v2/users", read(get(users::users)))
-        .route("/v2/users/id/all", read(get(ids::ids)));
+        .route("/v2/users/id/all", read(get(ids::ids)))
+        .route("/v2/openapi.json", read(get(crate::openapi::serve)));
     if state.advanced_search {
         router = router.route(
             "/v2/users/id/all/by_attribute_contains",
@@ -88,11 +89,15 @@ async fn allow_any_origin(mut response: Response) -> Response {
     response
 }
 
-async fn root() -> Response {
+#[utoipa::path(get, path = "/v2", summary = "The service's name", description = "Plain text, for liveness checks.", tag = "service",
+    responses((status = 200, description = "The service's name", body = String, content_type = "text/plain")))]
+pub(crate) async fn root() -> Response {
     ([(CONTENT_TYPE, "text/plain; charset=utf-8")], ROOT_TEXT).into_response()
 }
 
-async fn version(State(state): State<PersonApiState>) -> Response {
+#[utoipa::path(get, path = "/v2/version", summary = "The service's version", tag = "service",
+    responses((status = 200, description = "The service version", body = cis_common::openapi::VersionAnswer)))]
+pub(crate) async fn version(State(state): State<PersonApiState>) -> Response {
     axum::Json(json!({"message": &*state.version})).into_response()
 }
 

@@ -153,6 +153,28 @@ impl Render<'_> {
 }
 
 /// `GET /v2/users/id/all/by_attribute_contains`.
+#[utoipa::path(get, path = "/v2/users/id/all/by_attribute_contains", summary = "Search users by one attribute", description = "The users whose attribute matches, among those whose profile would show it to the caller; needs `search:all` and a deployment that enables the search.", tag = "users",
+    params(
+        ("access_information.ldap" = Option<String>, Query, min_length = 1, description = "Members of this group (exactly one search parameter per request; `not_access_information.ldap` for the others)"),
+        ("access_information.mozilliansorg" = Option<String>, Query, min_length = 1, description = "Members of this group (exactly one search parameter per request; `not_access_information.mozilliansorg` for the others)"),
+        ("staff_information.cost_center" = Option<String>, Query, min_length = 1, description = "Users whose value contains this text (exactly one search parameter per request; `not_staff_information.cost_center` negates)"),
+        ("staff_information.office_location" = Option<String>, Query, min_length = 1, description = "Users whose value contains this text (exactly one search parameter per request; `not_staff_information.office_location` negates)"),
+        ("staff_information.team" = Option<String>, Query, min_length = 1, description = "Users whose value contains this text (exactly one search parameter per request; `not_staff_information.team` negates)"),
+        ("staff_information.title" = Option<String>, Query, min_length = 1, description = "Users whose value contains this text (exactly one search parameter per request; `not_staff_information.title` negates)"),
+        ("staff_information.worker_type" = Option<String>, Query, min_length = 1, description = "Users whose value contains this text (exactly one search parameter per request; `not_staff_information.worker_type` negates)"),
+        ("staff_information.director" = Option<String>, Query, min_length = 1, description = "`true` or `false` (exactly one search parameter per request; `not_staff_information.director` negates)"),
+        ("staff_information.manager" = Option<String>, Query, min_length = 1, description = "`true` or `false` (exactly one search parameter per request; `not_staff_information.manager` negates)"),
+        ("staff_information.staff" = Option<String>, Query, min_length = 1, description = "`true` or `false` (exactly one search parameter per request; `not_staff_information.staff` negates)"),
+        ("active" = Option<crate::openapi::Active>, Query, description = "`true` (default), `false` or `any`"),
+        ("fullProfiles" = Option<bool>, Query, description = "`true`: each hit with its filtered profile"),
+        ("filterDisplay" = Option<crate::openapi::DisplayLevel>, Query, description = "Show only attributes of this display level and more public ones"),
+        ("nextPage" = Option<String>, Query, description = "The `nextPage.id` of the previous page"),
+    ),
+    security(("oauth2" = ["search:all"])),
+    responses(
+        (status = 200, description = "A page of the users whose attribute matches and whose profile would show it to the caller", body = crate::openapi::SearchPage),
+        (status = 404, description = "The attribute search is not enabled on this deployment (`[person_api] advanced_search`)", body = cis_common::openapi::ErrorBody),
+    ))]
 pub async fn by_attribute_contains(
     State(state): State<PersonApiState>,
     uri: Uri,

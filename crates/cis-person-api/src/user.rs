@@ -13,7 +13,6 @@ use cis_identity_vault::search::active_matches;
 use cis_profile::AttrPath;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Uri};
-use serde_json::json;
 
 use crate::auth::authenticate;
 use crate::error::PersonApiError;
@@ -31,6 +30,17 @@ pub(crate) fn segment(path: Result<Path<String>, PathRejection>) -> Result<Strin
 }
 
 /// `GET /v2/user/user_id/{user_id}`.
+#[utoipa::path(get, path = "/v2/user/user_id/{id}", summary = "A profile by user_id", tag = "users",
+    params(
+        ("id" = String, Path, description = "The user_id (percent-encode `|` as `%7C`)"),
+        ("active" = Option<crate::openapi::Active>, Query, description = "`true` (default), `false` or `any`: the user only in that state"),
+        ("filterDisplay" = Option<crate::openapi::DisplayLevel>, Query, description = "Show only attributes of this display level and more public ones (`public`, `authenticated`, `vouched`, `ndaed`, `staff`, `private`)"),
+    ),
+    security(("oauth2" = [])),
+    responses(
+        (status = 200, description = "The profile, filtered for the token's classification and display scopes", body = cis_common::openapi::ProfileDocument),
+        (status = 404, description = "No such user in the requested state (`user_not_found`)", body = cis_common::openapi::ErrorBody),
+    ))]
 pub async fn by_user_id(
     State(state): State<PersonApiState>,
     path: Result<Path<String>, PathRejection>,
@@ -42,6 +52,17 @@ pub async fn by_user_id(
 }
 
 /// `GET /v2/user/uuid/{uuid}`.
+#[utoipa::path(get, path = "/v2/user/uuid/{id}", summary = "A profile by uuid", tag = "users",
+    params(
+        ("id" = String, Path, description = "The uuid"),
+        ("active" = Option<crate::openapi::Active>, Query, description = "`true` (default), `false` or `any`: the user only in that state"),
+        ("filterDisplay" = Option<crate::openapi::DisplayLevel>, Query, description = "Show only attributes of this display level and more public ones (`public`, `authenticated`, `vouched`, `ndaed`, `staff`, `private`)"),
+    ),
+    security(("oauth2" = [])),
+    responses(
+        (status = 200, description = "The profile, filtered for the token's classification and display scopes", body = cis_common::openapi::ProfileDocument),
+        (status = 404, description = "No such user in the requested state (`user_not_found`)", body = cis_common::openapi::ErrorBody),
+    ))]
 pub async fn by_uuid(
     State(state): State<PersonApiState>,
     path: Result<Path<String>, PathRejection>,
@@ -53,6 +74,17 @@ pub async fn by_uuid(
 }
 
 /// `GET /v2/user/primary_email/{email}` (exact, case-sensitive match).
+#[utoipa::path(get, path = "/v2/user/primary_email/{id}", summary = "A profile by primary email", description = "Exact, case-sensitive match.", tag = "users",
+    params(
+        ("id" = String, Path, description = "The primary email"),
+        ("active" = Option<crate::openapi::Active>, Query, description = "`true` (default), `false` or `any`: the user only in that state"),
+        ("filterDisplay" = Option<crate::openapi::DisplayLevel>, Query, description = "Show only attributes of this display level and more public ones (`public`, `authenticated`, `vouched`, `ndaed`, `staff`, `private`)"),
+    ),
+    security(("oauth2" = [])),
+    responses(
+        (status = 200, description = "The profile, filtered for the token's classification and display scopes", body = cis_common::openapi::ProfileDocument),
+        (status = 404, description = "No such user in the requested state (`user_not_found`)", body = cis_common::openapi::ErrorBody),
+    ))]
 pub async fn by_primary_email(
     State(state): State<PersonApiState>,
     path: Result<Path<String>, PathRejection>,
@@ -64,6 +96,17 @@ pub async fn by_primary_email(
 }
 
 /// `GET /v2/user/primary_username/{username}`.
+#[utoipa::path(get, path = "/v2/user/primary_username/{id}", summary = "A profile by primary username", tag = "users",
+    params(
+        ("id" = String, Path, description = "The primary username"),
+        ("active" = Option<crate::openapi::Active>, Query, description = "`true` (default), `false` or `any`: the user only in that state"),
+        ("filterDisplay" = Option<crate::openapi::DisplayLevel>, Query, description = "Show only attributes of this display level and more public ones (`public`, `authenticated`, `vouched`, `ndaed`, `staff`, `private`)"),
+    ),
+    security(("oauth2" = [])),
+    responses(
+        (status = 200, description = "The profile, filtered for the token's classification and display scopes", body = cis_common::openapi::ProfileDocument),
+        (status = 404, description = "No such user in the requested state (`user_not_found`)", body = cis_common::openapi::ErrorBody),
+    ))]
 pub async fn by_primary_username(
     State(state): State<PersonApiState>,
     path: Result<Path<String>, PathRejection>,
@@ -108,9 +151,28 @@ async fn one_user(
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+/// The answer of `GET /v2/user/metadata/{email}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MetadataAnswer {
+    pub exists: Exists,
+}
+
+/// Who knows an email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Exists {
+    /// A profile has it as `primary_email`.
+    pub cis: bool,
+    /// That profile's `access_information.ldap` is not null.
+    pub ldap: bool,
+}
+
 /// `GET /v2/user/metadata/{primary_email}`: `{"exists": {"cis": <a profile has this primary email>,
 /// "ldap": <its access_information.ldap is not null>}}`, whatever the user's `active`. Needs a valid token
 /// (any scope); the original answered anyone.
+#[utoipa::path(get, path = "/v2/user/metadata/{email}", summary = "Whether a primary email is known", description = "Whether a profile has this primary email and whether it has LDAP groups, whatever the user's `active`; needs a valid token of any scope.", tag = "users",
+    params(("email" = String, Path, description = "A primary email")),
+    security(("oauth2" = [])),
+    responses((status = 200, description = "Whether CIS has a profile with this primary email, and whether LDAP knows it", body = MetadataAnswer)))]
 pub async fn metadata(
     State(state): State<PersonApiState>,
     path: Result<Path<String>, PathRejection>,
@@ -124,6 +186,11 @@ pub async fn metadata(
             .and_then(|path| stored.profile.attr(path))
             .is_some_and(|attr| !attr.is_null())
     });
-    let body = json!({"exists": {"cis": found.is_some(), "ldap": ldap}});
+    let body = MetadataAnswer {
+        exists: Exists {
+            cis: found.is_some(),
+            ldap,
+        },
+    };
     Ok(axum::Json(body).into_response())
 }

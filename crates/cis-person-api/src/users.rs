@@ -65,6 +65,15 @@ pub fn stored_json(
 }
 
 /// `GET /v2/users`.
+#[utoipa::path(get, path = "/v2/users", summary = "List profiles", description = "Profiles in user_id order, each filtered for the token's classification and display scopes, in pages.", tag = "users",
+    params(
+        ("active" = Option<crate::openapi::Active>, Query, description = "`true` (default), `false` or `any`"),
+        ("filterDisplay" = Option<crate::openapi::DisplayLevel>, Query, description = "Show only attributes of this display level and more public ones"),
+        ("nextPage" = Option<String>, Query, description = "The `nextPage.id` of the previous page (the original's `{\"id\": ...}` forms are accepted too)"),
+        ("primaryEmail" = Option<String>, Query, min_length = 1, description = "Only the user with this primary email (no paging)"),
+    ),
+    security(("oauth2" = [])),
+    responses((status = 200, description = "A page of profiles in user_id order, each filtered for the token's scopes", body = crate::openapi::UsersPage)))]
 pub async fn users(
     State(state): State<PersonApiState>,
     uri: Uri,

@@ -8,6 +8,7 @@
 //! | [`moto`] | moto_server: its URL (a test that needs it fails loudly without it), clients, unique names, fresh vault tables |
 //! | [`faults`] | [`faults::FaultyVault`]: one decorator that makes any vault fail, conflict, stall or serialise |
 //! | [`http`] | requests through a router in process and their fully read [`http::Answer`]s |
+//! | [`openapi`] | the APIs' OpenAPI documents against their committed copies in docs/openapi/, their operations |
 //! | [`suite`] | [`suite::Subject`] and [`per_scenario!`]: one `#[tokio::test]` per scenario of a shared suite |
 //!
 //! The kit sits above the vault, the crypto and the common crates and below every crate whose tests use
@@ -19,6 +20,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod http;
 pub mod moto;
+pub mod openapi;
 pub mod profiles;
 pub mod suite;
 pub mod tokens;
