@@ -21,6 +21,7 @@
 //! | [`ids`] | `GET /v2/users/id/all` |
 //! | [`search`] | `GET /v2/users/id/all/by_attribute_contains` |
 //! | [`error`] | [`PersonApiError`] and its one mapping to `ApiError` |
+//! | [`scim`] | SCIM 2.0, read-only, under `/scim/v2` (docs/scim.md) |
 //! | [`openapi`] | the OpenAPI document (`GET /v2/openapi.json`, docs/openapi/person-api.json) and the page shapes it names |
 //!
 //! Read-only: nothing here writes the vault. Never logs a token or a profile (logs carry user ids only).
@@ -33,6 +34,7 @@ mod openapi;
 mod paging;
 mod params;
 mod routes;
+mod scim;
 mod search;
 mod state;
 mod token;

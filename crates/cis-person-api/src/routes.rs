@@ -55,6 +55,7 @@ pub fn router(state: PersonApiState) -> Router {
         );
     }
     router
+        .merge(crate::scim::routes())
         .fallback(not_found)
         .layer(axum::middleware::map_response(allow_any_origin))
         .with_state(state)

@@ -16,6 +16,7 @@ const TIERS: &[(&str, u8)] = &[
     ("cis-common", 2),
     ("cis-identity-vault", 2),
     ("cis-change", 3),
+    ("cis-scim", 1),
     ("cis-testkit", 3),
     ("cis-aws", 4),
     ("cis-processor", 4),
