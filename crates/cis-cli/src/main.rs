@@ -38,6 +38,8 @@ enum Command {
     Vault(cmd::vault::Args),
     /// A user's change history from the local vault (who changed what, and when).
     Changes(cmd::changes::Args),
+    /// Provision SCIM applications from CIS: `cis sync scim --target NAME [--dry-run]`.
+    Sync(cmd::sync::Args),
     /// The webhook notifier of a local `cis serve`: status, replay, a test event.
     Webhooks(cmd::webhooks::Args),
     /// Build, check and publish a stage's well-known documents (mozilla-iam, rules, schema).
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Changes(args) => cmd::changes::run(args),
         Command::WellKnown(args) => cmd::well_known::run(args),
         Command::Webhooks(args) => cmd::webhooks::run(args),
+        Command::Sync(args) => cmd::sync::run(args),
     };
     match result {
         Ok(code) => code,

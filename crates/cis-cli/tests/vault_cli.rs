@@ -231,20 +231,23 @@ fn a_killed_import_run_again_stores_every_user_exactly_once() {
         .unwrap();
     // Wait until the first batches are committed, then kill the import mid-way (SIGKILL: no cleanup).
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !cis(&[
-        "vault",
-        "get",
-        "--data-dir",
-        d,
-        "--user-id",
-        first.user_id().unwrap(),
-    ])
-    .status
-    .success()
-    {
+    loop {
+        let get = cis(&[
+            "vault",
+            "get",
+            "--data-dir",
+            d,
+            "--user-id",
+            first.user_id().unwrap(),
+        ]);
+        if get.status.success() {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
-            "the import committed nothing in time"
+            "the import committed nothing in time: {:?} {}",
+            child.try_wait(),
+            text(&get.stderr)
         );
         std::thread::sleep(Duration::from_millis(20));
     }

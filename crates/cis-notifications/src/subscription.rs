@@ -39,6 +39,9 @@ pub enum Auth {
     },
 }
 
+/// The URL scheme of a subscription whose deliveries are per-user SCIM syncs (`scim:chat`).
+pub const SCIM_SCHEME: &str = "scim:";
+
 /// A relying party's subscription.
 #[derive(Debug, Clone)]
 pub struct Subscription {
@@ -315,8 +318,20 @@ fn covers(filter: &str, path: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.'))
 }
 
-/// https anywhere; http only to a loopback host (local development).
+/// https anywhere; http only to a loopback host (local development); `scim:<target>` for a SCIM target
+/// (docs/scim.md §3: the event triggers a per-user sync of that target instead of a POST).
 fn check_url(url: &str) -> Result<(), String> {
+    if let Some(target) = url.strip_prefix(SCIM_SCHEME) {
+        let valid = !target.is_empty()
+            && target
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        return if valid {
+            Ok(())
+        } else {
+            Err(format!("{url:?}: a SCIM target is scim:<name>"))
+        };
+    }
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?}: {e}"))?;
     let host = parsed.host_str().unwrap_or_default();
     match parsed.scheme() {

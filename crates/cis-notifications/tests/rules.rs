@@ -44,9 +44,17 @@ fn subscriptions_take_defaults_and_every_field_is_checked() {
     assert!(s.operations.is_empty() && s.attributes.is_empty() && !s.legacy_payload);
 
     let defaults = SubscriptionDefaults::default();
+    let scim = parse_subscriptions(
+        &json!([{"name": "chat", "url": "scim:chat"}]).to_string(),
+        &defaults,
+    )
+    .unwrap();
+    assert_eq!(scim[0].url, "scim:chat", "a SCIM target's per-user sync");
     for (entry, expected) in [
         (json!({"name": "a", "url": "http://rp.example/hook"}), "url"),
         (json!({"name": "a", "url": "ftp://rp.example"}), "url"),
+        (json!({"name": "a", "url": "scim:"}), "url"),
+        (json!({"name": "a", "url": "scim:a/b"}), "url"),
         (json!({"name": "a b", "url": "https://rp.example"}), "name"),
         (
             json!({"name": "a", "url": "https://rp.example", "auth": "basic"}),

@@ -8,16 +8,20 @@
 //! | [`project`] | `attributes` / `excludedAttributes` projections |
 //! | [`list`] | `startIndex` / `count` and the ListResponse |
 //! | [`discovery`] | ServiceProviderConfig, Schemas and ResourceTypes |
+//! | [`desired`] | what a sync target should hold for one profile: managed attributes, selection |
+//! | [`plan`] | the reconcile plan of one target: creates, minimal updates, disables, group members |
 //! | [`error`] | [`ScimError`]: the SCIM error body and its status |
 //!
 //! The mapping reads a profile that the caller's scopes have already filtered: a SCIM reader sees nothing
 //! the same token could not read from the Person API. Nothing here logs, reads the vault or speaks HTTP.
 
+pub mod desired;
 pub mod discovery;
 pub mod error;
 pub mod filter;
 pub mod group;
 pub mod list;
+pub mod plan;
 pub mod project;
 pub mod user;
 

@@ -24,6 +24,7 @@ const TIERS: &[(&str, u8)] = &[
     ("cis-notifications", 5),
     ("cis-person-api", 5),
     ("cis-publisher", 5),
+    ("cis-scim-sync", 5),
     ("cis-runtime", 6),
     ("cis-cli", 7),
     ("cis-e2e", 7),

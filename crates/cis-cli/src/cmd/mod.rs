@@ -6,6 +6,7 @@ pub mod profile;
 pub mod publish;
 pub mod rules;
 pub mod serve;
+pub mod sync;
 pub mod token;
 pub mod vault;
 pub mod vault_ensure;

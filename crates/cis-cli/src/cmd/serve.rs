@@ -46,6 +46,10 @@ pub struct Args {
     /// and `rp_urls`). Every profile write then notifies the subscriptions that want it.
     #[arg(long)]
     subscriptions: Option<PathBuf>,
+    /// SCIM targets (JSON, docs/scim.md §3) for subscriptions to `scim:<target>`: each change then syncs
+    /// that user to the target within seconds. Default: <data dir>/scim-targets.json when it exists.
+    #[arg(long, env = "CIS_SCIM_TARGETS")]
+    scim_targets: Option<PathBuf>,
     /// Accept changes but do not process them (they wait in the outbox until a start without this flag).
     #[arg(long)]
     hold_processing: bool,
@@ -73,6 +77,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let material = dir.ensure().context("preparing the data directory")?;
     let subscriptions = crate::local::webhooks::load(&config, &dir, args.subscriptions.as_deref())
         .context("webhook subscriptions")?;
+    let scim_targets = crate::cmd::sync::load_targets(&dir, args.scim_targets.as_deref(), false)?;
     let bind = |addr: SocketAddr, what: &'static str| async move {
         TcpListener::bind(addr)
             .await
@@ -95,7 +100,10 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         &urls,
         args.well_known.as_deref(),
         args.hold_processing,
-        subscriptions,
+        crate::local::webhooks::Notifications {
+            subscriptions,
+            scim_targets,
+        },
     )
     .await?;
     services.session.write(dir.root())?;

@@ -241,7 +241,12 @@ async fn test(args: TestArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let name = subscription.name.clone();
-    let notifier = cis_runtime::webhooks::notifier(&config, vec![subscription.clone()], tokens)?;
+    let notifier = cis_runtime::webhooks::notifier(
+        &config,
+        vec![subscription.clone()],
+        cis_runtime::webhooks::http_sender()?,
+        tokens,
+    )?;
     let now = cis_notifications::now_ms();
     let event_id = format!("test-{now}");
     let body = payload::test_body(&event_id, now / 1000);

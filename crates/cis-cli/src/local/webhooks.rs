@@ -7,10 +7,12 @@
 use crate::local::datadir::{DataDir, DevClient};
 use anyhow::Context;
 use cis_common::Config;
-use cis_identity_vault::SqliteVault;
+use cis_identity_vault::{ProfileReader, SqliteVault};
+use cis_notifications::subscription::SCIM_SCHEME;
 use cis_notifications::{
     Auth, LocalNotifier, Notifier, SqliteDeliveryStore, Subscription, TokenSource,
 };
+use cis_runtime::webhooks::scim::ScimSender;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -92,14 +94,25 @@ pub fn token_source(
     )?)
 }
 
-/// Builds the notifier for `subscriptions` (none: `None`, and the vault records no events).
-pub fn build(
+/// Who hears of changes: the subscriptions, and the SCIM targets their `scim:<target>` URLs name.
+pub struct Notifications {
+    pub subscriptions: Vec<Subscription>,
+    pub scim_targets: Option<cis_scim_sync::TargetsFile>,
+}
+
+/// Builds the notifier for the subscriptions (none: `None`, and the vault records no events).
+/// Subscriptions to `scim:<target>` are per-user syncs of those targets (docs/scim.md §3).
+pub async fn build(
     config: &Config,
     vault: &SqliteVault,
-    subscriptions: Vec<Subscription>,
+    notifications: Notifications,
     auth_url: &str,
     clients: &[DevClient],
 ) -> anyhow::Result<Option<LocalWebhooks>> {
+    let Notifications {
+        subscriptions,
+        scim_targets,
+    } = notifications;
     if subscriptions.is_empty() {
         vault.record_events(false);
         return Ok(None);
@@ -119,7 +132,26 @@ pub fn build(
     } else {
         Some(token_source(config, auth_url, clients)?)
     };
-    let notifier: Notifier = cis_runtime::webhooks::notifier(config, subscriptions, tokens)?;
+    let mut sender = cis_runtime::webhooks::http_sender()?;
+    let scim: Vec<&str> = subscriptions
+        .iter()
+        .filter_map(|s| s.url.strip_prefix(SCIM_SCHEME))
+        .collect();
+    if !scim.is_empty() {
+        let targets = scim_targets.context(
+            "a subscription is scim:<target>: give the targets with --scim-targets FILE (docs/scim.md §3)",
+        )?;
+        for name in scim {
+            targets.target(name)?;
+        }
+        let reader: Arc<dyn ProfileReader> = Arc::new(vault.clone());
+        let scim = ScimSender::new(sender, reader, &targets, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("SCIM targets: {e}"))?;
+        sender = Arc::new(scim);
+    }
+    let notifier: Notifier =
+        cis_runtime::webhooks::notifier(config, subscriptions, sender, tokens)?;
     vault.record_events(true);
     let store =
         SqliteDeliveryStore::open(vault.path()).context("opening the webhook delivery store")?;

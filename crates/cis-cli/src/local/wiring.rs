@@ -15,7 +15,6 @@ use cis_crypto::{KeySet, PublicKey};
 use cis_identity_vault::Vault;
 use cis_identity_vault::outbox::Outbox;
 use cis_identity_vault::sqlite::SqliteVault;
-use cis_notifications::Subscription;
 use cis_processor::LocalDrainer;
 use cis_profile::Publisher;
 use cis_runtime::Backends;
@@ -55,16 +54,17 @@ pub async fn build(
     urls: &Urls,
     well_known_file: Option<&Path>,
     hold_processing: bool,
-    subscriptions: Vec<Subscription>,
+    notifications: webhooks::Notifications,
 ) -> anyhow::Result<Services> {
     let sqlite = Arc::new(SqliteVault::open(dir.root()).context("opening the SQLite vault")?);
     let webhooks = webhooks::build(
         config,
         &sqlite,
-        subscriptions,
+        notifications,
         &urls.auth,
         &material.clients,
-    )?;
+    )
+    .await?;
     let vault: Arc<dyn Vault> = sqlite.clone();
     let outbox: Arc<dyn Outbox> = sqlite;
 

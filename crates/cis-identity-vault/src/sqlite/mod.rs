@@ -86,14 +86,33 @@ fn open_connection(path: &Path) -> VaultResult<Connection> {
     Ok(conn)
 }
 
+/// How long opening a file another process is setting up may be retried.
+const OPEN_RETRY: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl SqliteVault {
     /// Opens (creating the directory and the file when missing) `<data_dir>/vault.sqlite3` and applies the
     /// migrations it lacks.
     pub fn open(data_dir: &Path) -> VaultResult<SqliteVault> {
         std::fs::create_dir_all(data_dir).map_err(|e| io_error("cannot create", data_dir, e))?;
         let path = data_dir.join(FILE_NAME);
-        let mut writer = open_connection(&path)?;
-        schema::migrate(&mut writer)?;
+        // Two processes opening a new file at once (`cis serve` and `cis vault get`, say) can see
+        // SQLITE_BUSY while one of them switches it to WAL, which SQLite reports without waiting on the
+        // busy timeout: that one start is tried again, briefly, before giving up.
+        let deadline = std::time::Instant::now() + OPEN_RETRY;
+        let writer = loop {
+            let attempt = open_connection(&path).and_then(|mut writer| {
+                schema::migrate(&mut writer)?;
+                Ok(writer)
+            });
+            match attempt {
+                Err(VaultError::Unavailable {
+                    retryable: true, ..
+                }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => break other?,
+            }
+        };
         let readers = (0..READERS)
             .map(|_| {
                 let conn = open_connection(&path)?;

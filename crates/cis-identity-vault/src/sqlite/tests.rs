@@ -88,3 +88,24 @@ fn readers_cannot_write() {
     let conn = vault.inner.conns.reader().unwrap();
     assert!(conn.execute("DELETE FROM profiles", []).is_err());
 }
+
+#[test]
+fn processes_opening_a_new_file_at_once_all_succeed() {
+    // Each open is its own set of connections, as in separate processes (`cis serve`, `cis vault get`).
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let (path, barrier) = (dir.path().to_path_buf(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    SqliteVault::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for handle in handles {
+            assert_eq!(handle.join().unwrap(), Ok(()));
+        }
+    }
+}

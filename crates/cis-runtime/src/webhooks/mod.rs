@@ -9,8 +9,10 @@
 //! | [`stream`] | DynamoDB stream records → events |
 //! | [`sqs`] | [`sqs::SqsQueue`]: retries and dead letters on SQS; SQS events → deliveries |
 //! | [`lambda`] | the function's handler for both triggers |
+//! | [`scim`] | `scim:<target>` subscriptions: per-user SCIM syncs as deliveries (docs/scim.md §3) |
 
 pub mod lambda;
+pub mod scim;
 pub mod sqs;
 pub mod stream;
 
@@ -21,7 +23,7 @@ use cis_common::Config;
 use cis_notifications::queued::QueuedNotifier;
 use cis_notifications::subscription::{SubscriptionDefaults, from_rp_urls, parse_subscriptions};
 use cis_notifications::{
-    ClientCredentials, HttpSender, Notifier, RetryPolicy, Subscription, TokenSource,
+    ClientCredentials, HttpSender, Notifier, RetryPolicy, Subscription, TokenSource, WebhookSender,
 };
 use std::path::Path;
 use std::sync::Arc;
@@ -99,14 +101,22 @@ pub fn client_credentials(
     Ok(Arc::new(tokens))
 }
 
-/// The notifier: subscriptions, the HTTP sender, the token source, the configured policy and concurrency.
+/// The HTTP sender of the notifiers.
+pub fn http_sender() -> Result<Arc<dyn WebhookSender>, StartupError> {
+    Ok(Arc::new(
+        HttpSender::new().map_err(|e| invalid("webhook HTTP client", e))?,
+    ))
+}
+
+/// The notifier: subscriptions, the sender (`http_sender`, or a [`scim::ScimSender`] around it), the
+/// token source, the configured policy and concurrency.
 pub fn notifier(
     config: &Config,
     subscriptions: Vec<Subscription>,
+    sender: Arc<dyn WebhookSender>,
     tokens: Option<Arc<dyn TokenSource>>,
 ) -> Result<Notifier, StartupError> {
-    let sender = HttpSender::new().map_err(|e| invalid("webhook HTTP client", e))?;
-    Ok(Notifier::new(subscriptions, Arc::new(sender), tokens)
+    Ok(Notifier::new(subscriptions, sender, tokens)
         .with_policy(retry_policy(config))
         .with_concurrency(config.webhooks.concurrency.max(1)))
 }
@@ -174,6 +184,6 @@ pub async fn deployed(aws: &Aws, config: &Config) -> Result<QueuedNotifier, Star
     })?;
     tracing::info!(subscriptions = subscriptions.len(), "webhook subscriptions");
     let queue = sqs::SqsQueue::new(cis_aws::sqs_client(aws.sdk()), retry_url, dead_url);
-    let notifier = notifier(config, subscriptions, tokens)?;
+    let notifier = notifier(config, subscriptions, http_sender()?, tokens)?;
     Ok(QueuedNotifier::new(Arc::new(notifier), Arc::new(queue)))
 }
