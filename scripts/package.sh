@@ -14,7 +14,7 @@ if ! cargo lambda --version >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check cargo-lambda
 fi
 
-functions=(change-api person-api stream-processor vault-curator webhook-notifier)
+functions=(change-api person-api stream-processor vault-curator webhook-notifier scim-sync)
 packages=()
 for f in "${functions[@]}"; do packages+=(-p "$f"); done
 

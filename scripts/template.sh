@@ -31,7 +31,7 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
 fi
 
 placeholders=target/placeholder-lambda
-for function in change-api person-api stream-processor vault-curator webhook-notifier; do
+for function in change-api person-api stream-processor vault-curator webhook-notifier scim-sync; do
     mkdir -p "$placeholders/$function"
     python3 - "$placeholders/$function/bootstrap.zip" <<'PY'
 import sys, zipfile

@@ -20,6 +20,7 @@
 pub mod api;
 pub mod lambda;
 pub mod profiles;
+pub mod scim;
 pub mod service;
 
 pub use api::{Api, Reply};

@@ -53,6 +53,7 @@ fn every_function_runs_its_own_artifact_on_provided_al2023_with_its_own_role() {
         "stream-processor",
         "vault-curator",
         "webhook-notifier",
+        "scim-sync",
     ] {
         let f = &function(&t, name)["Properties"];
         assert_eq!(f["Runtime"], "provided.al2023", "{name}");
@@ -141,16 +142,24 @@ fn the_webhook_notifier_reads_the_vault_stream_and_its_retry_queue_with_partial_
 
 #[test]
 #[ignore = "needs the template osls packages (ci/test.sh)"]
-fn the_curator_runs_every_six_hours() {
+fn the_curator_runs_every_six_hours_and_the_scim_sync_every_hour() {
     let t = template();
     let rules = of_type(&t, "AWS::Events::Rule");
-    assert_eq!(rules.len(), 1);
-    let p = &rules[0].1["Properties"];
-    assert_eq!(p["ScheduleExpression"], "rate(6 hours)");
-    assert_eq!(p["State"], "ENABLED");
+    assert_eq!(rules.len(), 2);
+    let schedule = |function: &str| {
+        let rule = rules
+            .iter()
+            .find(|r| r.1["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == function)
+            .unwrap_or_else(|| panic!("no schedule for {function}"));
+        assert_eq!(rule.1["Properties"]["State"], "ENABLED");
+        rule.1["Properties"]["ScheduleExpression"].clone()
+    };
+    assert_eq!(schedule("VaultDashcuratorLambdaFunction"), "rate(6 hours)");
+    assert_eq!(schedule("ScimDashsyncLambdaFunction"), "rate(1 hour)");
+    let env = &function(&t, "scim-sync")["Properties"]["Environment"]["Variables"];
     assert_eq!(
-        p["Targets"][0]["Arn"]["Fn::GetAtt"][0],
-        "VaultDashcuratorLambdaFunction"
+        env["CIS_SCIM_TARGETS_SSM_PARAMETER"],
+        format!("/iam/cis/{STAGE}/scim/targets")
     );
 }
 
@@ -243,11 +252,17 @@ fn every_iam_statement_names_its_actions_and_exact_resources() {
                     "{role}: * for {actions:?}"
                 );
             } else if text.contains('*') {
-                // A log group's streams are the only pattern: `...:log-group:/aws/lambda/cis-<stage>-<fn>:*`.
-                assert!(
-                    text.contains(":log-group:/aws/lambda/cis-") && text.ends_with(":*\"}"),
-                    "{role}: {text}"
-                );
+                // Two patterns only: a log group's streams (`...:log-group:/aws/lambda/cis-<stage>-<fn>:*`),
+                // and the SCIM targets' tokens, whose names each target chooses under
+                // `/iam/cis/<stage>/scim/tokens/` (docs/scim.md §3).
+                let log_streams =
+                    text.contains(":log-group:/aws/lambda/cis-") && text.ends_with(":*\"}");
+                let scim_tokens = text
+                    .ends_with(&format!("parameter/iam/cis/{STAGE}/scim/tokens/*\"}}"))
+                    && actions
+                        .iter()
+                        .all(|a| a.as_str().unwrap().starts_with("ssm:Get"));
+                assert!(log_streams || scim_tokens, "{role}: {text}");
             }
         }
     }

@@ -118,9 +118,20 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
     // Relying parties: one answering, one whose port has nothing listening; the notifier's queues.
     let receiver = Receiver::start().await;
     let gone = format!("http://127.0.0.1:{}/hook", cis_e2e::free_port());
+    // A SCIM application, provisioned by the scheduled scim-sync and, per change, by the notifier.
+    let scim = cis_e2e::scim::ScimServer::start(None);
+    let scim_targets = format!("/iam/cis/{environment}/scim/targets");
+    ssm.put_parameter()
+        .name(&scim_targets)
+        .value(json!({"targets": [{"name": "app", "url": scim.url}]}).to_string())
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
     let subscriptions = json!([
         {"name": "rp", "url": receiver.url, "signing_secret": SECRET},
-        {"name": "gone", "url": gone, "max_attempts": 2}
+        {"name": "gone", "url": gone, "max_attempts": 2},
+        {"name": "scim-app", "url": "scim:app"}
     ])
     .to_string();
     let sqs = moto::sqs();
@@ -151,6 +162,7 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
         ("CIS_WEBHOOK_RETRY_QUEUE_URL", queues[0].as_str()),
         ("CIS_WEBHOOK_DEAD_LETTER_QUEUE_URL", queues[1].as_str()),
         ("CIS_WEBHOOK_RETRY_FIRST_SECONDS", "1"),
+        ("CIS_SCIM_TARGETS_SSM_PARAMETER", scim_targets.as_str()),
         ("CIS_ENVIRONMENT", environment.as_str()),
         ("CIS_REGION_NAME", moto::REGION),
         ("CIS_AWS_ENDPOINT_URL", &moto::url()),
@@ -290,6 +302,15 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
         profile["first_name"]
     );
 
+    // 5b. The scheduled SCIM sync provisions the user in the SCIM application.
+    let (report, cold) = emulator.start_and_invoke("scim-sync", &schedule).await;
+    cold_starts.push(("scim-sync", cold));
+    assert_eq!(report[0]["counts"]["create"], 1, "{report}");
+    let held = scim.all("Users").await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0]["externalId"], USER);
+    assert_eq!(held[0]["name"]["givenName"], "Jane");
+
     // 6. The vault's stream reaches webhook-notifier: the answering relying party gets the create, signed;
     //    the one that is down gets a retry through SQS, and after its last attempt a dead letter.
     let described = moto::dynamodb()
@@ -314,6 +335,19 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
         .await;
     cold_starts.push(("webhook-notifier", cold));
     assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
+    let synced = emulator
+        .log("webhook-notifier", &[])
+        .into_iter()
+        .any(|l| l["message"] == "per-user SCIM sync" && l["user_id"] == USER);
+    assert!(
+        synced,
+        "the scim:app subscription's delivery is a per-user sync"
+    );
+    assert_eq!(
+        scim.all("Users").await,
+        held,
+        "already in sync: nothing written"
+    );
     let (headers, body) = receiver.got.lock().unwrap()[0].clone();
     let notification: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use cis_e2e::scim::ScimServer;
 use cis_e2e::{Service, cis, free_port};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,26 +28,10 @@ impl Drop for Running {
     }
 }
 
-/// scim2-server on a free port, accepting `TOKEN` (or, without one, every request); its base URL.
-fn start_scim_server(token: Option<&str>) -> (Running, String) {
-    let port = free_port();
-    let mut command = Command::new("scim2-server");
-    command.args(["--port", &port.to_string()]);
-    if let Some(token) = token {
-        command.args(["--bearer-token", token]);
-    }
-    let child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("scim2-server is not installed: pip install scim2-server (ci/test.sh does)");
-    let url = format!("http://127.0.0.1:{port}");
-    wait_up(&format!("{url}/ServiceProviderConfig"));
-    (Running(child), url)
-}
-
-fn scim_server() -> (Running, String) {
-    start_scim_server(Some(TOKEN))
+fn scim_server() -> (ScimServer, String) {
+    let server = ScimServer::start(Some(TOKEN));
+    let url = server.url.clone();
+    (server, url)
 }
 
 /// e2e/scim/flaky_proxy.py in front of `upstream`; its URL.
@@ -64,23 +49,7 @@ fn flaky_proxy(upstream: &str) -> (Running, String) {
 }
 
 fn wait_up(url: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let ok = std::process::Command::new("python3")
-            .args([
-                "-c",
-                &format!(
-                    "import urllib.request as u; r = u.Request('{url}', headers={{'Authorization': 'Bearer {TOKEN}'}}); u.urlopen(r, timeout=2)"
-                ),
-            ])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ok {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{url} did not come up");
+    cis_e2e::scim::wait_up(url, Some(TOKEN));
 }
 
 async fn get_all(url: &str, endpoint: &str) -> Vec<Value> {
@@ -360,7 +329,8 @@ async fn change_events_sync_each_user_to_the_target_within_seconds() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let (_server, url) = start_scim_server(None);
+    let server = ScimServer::start(None);
+    let url = server.url.clone();
     let targets = json!({"targets": [{"name": "app", "url": url,
         "groups": [{"cis": "ldap:team_moco"}]}]});
     std::fs::write(data.join("scim-targets.json"), targets.to_string()).unwrap();
@@ -393,7 +363,7 @@ async fn change_events_sync_each_user_to_the_target_within_seconds() {
         .map(|p| p["user_id"]["value"].as_str().unwrap().to_string())
         .collect();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while held(&get_all_open(&url, "Users").await) != all {
+    while held(&server.all("Users").await) != all {
         assert!(
             Instant::now() < deadline,
             "the events did not provision every user"
@@ -410,7 +380,7 @@ async fn change_events_sync_each_user_to_the_target_within_seconds() {
     let published = Instant::now();
     publish(&data, &file, true);
     loop {
-        let users = get_all_open(&url, "Users").await;
+        let users = server.all("Users").await;
         let user = users
             .iter()
             .find(|u| u["externalId"] == leaver.as_str())
@@ -442,14 +412,4 @@ async fn change_events_sync_each_user_to_the_target_within_seconds() {
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["actions"].as_array().unwrap().is_empty(), "{report}");
-}
-
-async fn get_all_open(url: &str, endpoint: &str) -> Vec<Value> {
-    let page: Value = reqwest::get(format!("{url}/{endpoint}?count=1000"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    page["Resources"].as_array().cloned().unwrap_or_default()
 }

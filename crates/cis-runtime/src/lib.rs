@@ -13,6 +13,7 @@
 //! | [`tokens`] | the bearer-token validator of each API, honouring that API's `jwt_validation` |
 //! | [`aws`] | [`aws::Aws`]: clients once per cold start, tables, SSM key and salt, Kinesis |
 //! | [`lambda`] | the Lambda handlers as named functions: Kinesis batches, the curator's schedule |
+//! | [`scim`] | the deployment's SCIM targets and the scheduled sync of the `scim-sync` function |
 //! | [`webhooks`] | the webhook notifier's subscriptions, policy and [`cis_notifications::Notifier`] |
 //!
 //! Start-up fails fast with a [`StartupError`] naming what is wrong; nothing here logs a key or a token.
@@ -21,6 +22,7 @@ pub mod aws;
 pub mod backends;
 pub mod keys;
 pub mod lambda;
+pub mod scim;
 pub mod start;
 pub mod tokens;
 pub mod webhooks;

@@ -32,6 +32,8 @@ pub enum StartupError {
     ClientPublishers(String),
     #[error("webhooks: {0}")]
     Webhooks(String),
+    #[error("SCIM targets: {0}")]
+    Scim(String),
 }
 
 /// The process's configuration (deployed defaults: environment over the first configuration file found),

@@ -36,6 +36,18 @@ impl TargetsFile {
         Ok(file)
     }
 
+    /// From a setting that is either the JSON document itself or the path of a file holding it
+    /// (`[cis] scim_targets`).
+    pub fn from_setting(setting: &str) -> Result<TargetsFile, ConfigError> {
+        let text = setting.trim();
+        if text.starts_with('{') {
+            return TargetsFile::parse(text);
+        }
+        let read = std::fs::read_to_string(text)
+            .map_err(|e| ConfigError::Invalid(format!("cannot read {text}: {e}")))?;
+        TargetsFile::parse(&read)
+    }
+
     /// The target called `name`.
     pub fn target(&self, name: &str) -> Result<&TargetConfig, ConfigError> {
         self.targets.iter().find(|t| t.name == name).ok_or_else(|| {

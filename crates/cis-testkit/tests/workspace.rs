@@ -33,6 +33,7 @@ const TIERS: &[(&str, u8)] = &[
     ("stream-processor", 7),
     ("vault-curator", 7),
     ("webhook-notifier", 7),
+    ("scim-sync", 7),
 ];
 
 fn root() -> PathBuf {

@@ -47,8 +47,9 @@ pub struct Args {
     #[arg(long)]
     subscriptions: Option<PathBuf>,
     /// SCIM targets (JSON, docs/scim.md §3) for subscriptions to `scim:<target>`: each change then syncs
-    /// that user to the target within seconds. Default: <data dir>/scim-targets.json when it exists.
-    #[arg(long, env = "CIS_SCIM_TARGETS")]
+    /// that user to the target within seconds. Default: `[cis] scim_targets`, else
+    /// <data dir>/scim-targets.json when it exists.
+    #[arg(long)]
     scim_targets: Option<PathBuf>,
     /// Accept changes but do not process them (they wait in the outbox until a start without this flag).
     #[arg(long)]
@@ -77,7 +78,12 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let material = dir.ensure().context("preparing the data directory")?;
     let subscriptions = crate::local::webhooks::load(&config, &dir, args.subscriptions.as_deref())
         .context("webhook subscriptions")?;
-    let scim_targets = crate::cmd::sync::load_targets(&dir, args.scim_targets.as_deref(), false)?;
+    let scim_targets = crate::cmd::sync::load_targets(
+        &dir,
+        args.scim_targets.as_deref(),
+        config.webhooks.scim_targets.as_deref(),
+        false,
+    )?;
     let bind = |addr: SocketAddr, what: &'static str| async move {
         TcpListener::bind(addr)
             .await

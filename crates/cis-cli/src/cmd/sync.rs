@@ -38,8 +38,9 @@ struct ScimArgs {
     /// The target's name in the targets file.
     #[arg(long)]
     target: String,
-    /// The targets file (JSON). Default: <data dir>/scim-targets.json.
-    #[arg(long, env = "CIS_SCIM_TARGETS")]
+    /// The targets file (JSON). Default: `[cis] scim_targets` (CIS_SCIM_TARGETS), else
+    /// <data dir>/scim-targets.json.
+    #[arg(long)]
     targets: Option<PathBuf>,
     /// Data directory of `cis serve` (its vault is the source).
     #[arg(long, env = "CIS_DATA_DIR")]
@@ -62,18 +63,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The targets file: `file`, else `<data dir>/scim-targets.json` (required: an error when it is missing;
-/// otherwise `None` then).
+/// The SCIM targets: `file`, else `[cis] scim_targets` (inline JSON or a path), else
+/// `<data dir>/scim-targets.json` — an error when `required` and there is none.
 pub fn load_targets(
     dir: &DataDir,
     file: Option<&Path>,
+    setting: Option<&str>,
     required: bool,
 ) -> anyhow::Result<Option<TargetsFile>> {
     let default = dir.root().join("scim-targets.json");
-    let path = match file {
-        Some(path) => path.to_path_buf(),
-        None if required || default.exists() => default,
-        None => return Ok(None),
+    let path = match (file, setting) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, Some(setting)) => return Ok(Some(TargetsFile::from_setting(setting)?)),
+        (None, None) if required || default.exists() => default,
+        (None, None) => return Ok(None),
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("reading the SCIM targets file {}", path.display()))?;
@@ -98,7 +101,14 @@ async fn token(source: &TokenSource) -> anyhow::Result<Option<String>> {
 
 async fn scim(args: ScimArgs) -> anyhow::Result<ExitCode> {
     let dir = DataDir::resolve(args.data_dir.as_deref());
-    let file = load_targets(&dir, args.targets.as_deref(), true)?.context("no targets file")?;
+    let config = cis_runtime::start::load_local_config(None).context("invalid configuration")?;
+    let file = load_targets(
+        &dir,
+        args.targets.as_deref(),
+        config.webhooks.scim_targets.as_deref(),
+        true,
+    )?
+    .context("no targets file")?;
     let config = file.target(&args.target)?;
     let vault = SqliteVault::open(dir.root()).context("opening the vault")?;
     let token = token(&config.token).await?;

@@ -126,6 +126,17 @@ impl Config {
                     "webhook_dead_letter_queue_url",
                     opt(&w.dead_letter_queue_url),
                 ),
+                (
+                    "scim_targets",
+                    w.scim_targets
+                        .as_ref()
+                        .map_or("unset", |_| "(set)")
+                        .to_string(),
+                ),
+                (
+                    "scim_targets_ssm_parameter",
+                    opt(&w.scim_targets_ssm_parameter),
+                ),
             ])
             .collect();
         let s = &self.change_service;

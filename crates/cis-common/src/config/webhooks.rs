@@ -1,5 +1,6 @@
 //! The webhook notifier's keys (docs/configuration.md §5), read from the `[cis]` section as `webhook_*`
-//! (environment `CIS_WEBHOOK_*`) beside the original's `rp_urls`, `api_identifier` and `authzero_tenant`.
+//! (environment `CIS_WEBHOOK_*`) beside the original's `rp_urls`, `api_identifier` and `authzero_tenant`,
+//! and the SCIM targets that `scim:<target>` subscriptions and the scheduled sync use (`scim_targets*`).
 
 use super::cis::CisConfig;
 use super::reader::SectionReader;
@@ -31,6 +32,11 @@ pub struct WebhookConfig {
     pub retry_queue_url: Option<String>,
     /// SQS queue of dead and failed deliveries (deployed notifier).
     pub dead_letter_queue_url: Option<String>,
+    /// SCIM targets (docs/scim.md §3): a JSON document `{"targets": [...]}`, or the path of a file
+    /// holding one — for `scim:<target>` subscriptions and the scheduled sync.
+    pub scim_targets: Option<String>,
+    /// An SSM parameter holding that document (deployed functions).
+    pub scim_targets_ssm_parameter: Option<String>,
 }
 
 impl WebhookConfig {
@@ -62,6 +68,8 @@ impl WebhookConfig {
             concurrency: r.integer("webhook_concurrency", 16),
             retry_queue_url: r.opt_string("webhook_retry_queue_url"),
             dead_letter_queue_url: r.opt_string("webhook_dead_letter_queue_url"),
+            scim_targets: r.opt_string("scim_targets"),
+            scim_targets_ssm_parameter: r.opt_string("scim_targets_ssm_parameter"),
         }
     }
 }

@@ -184,6 +184,20 @@ pub async fn deployed(aws: &Aws, config: &Config) -> Result<QueuedNotifier, Star
     })?;
     tracing::info!(subscriptions = subscriptions.len(), "webhook subscriptions");
     let queue = sqs::SqsQueue::new(cis_aws::sqs_client(aws.sdk()), retry_url, dead_url);
-    let notifier = notifier(config, subscriptions, http_sender()?, tokens)?;
+    let mut sender = http_sender()?;
+    if subscriptions.iter().any(|s| {
+        s.url
+            .starts_with(cis_notifications::subscription::SCIM_SCHEME)
+    }) {
+        let targets = crate::scim::deployed_targets(&ssm, config)
+            .await?
+            .ok_or_else(|| invalid("scim: subscriptions", "no SCIM targets configured"))?;
+        let vault: Arc<dyn cis_identity_vault::ProfileReader> = aws.vault(config).await?;
+        let scim = scim::ScimSender::new(sender, vault, &targets, Some(&ssm))
+            .await
+            .map_err(|e| invalid("SCIM targets", e))?;
+        sender = Arc::new(scim);
+    }
+    let notifier = notifier(config, subscriptions, sender, tokens)?;
     Ok(QueuedNotifier::new(Arc::new(notifier), Arc::new(queue)))
 }
