@@ -32,7 +32,7 @@ if ! command -v schemathesis >/dev/null 2>&1 || ! command -v openapi-spec-valida
 fi
 # SCIM: scim2-tester and scim2-client check the read endpoint (e2e/scim/check_read.py), scim2-server is the
 # target the outbound sync provisions (e2e/tests/scim*.rs).
-if ! python3 -c 'import scim2_tester, scim2_client, scim2_server' 2>/dev/null; then
+if ! python3 -c 'import scim2_tester, scim2_client, scim2_server, httpx2' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check scim2-tester scim2-cli scim2-server
 fi
 # The Lambda Runtime API emulator the function-level test runs the real binaries under.

@@ -302,6 +302,19 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
         profile["first_name"]
     );
 
+    // The same function serves SCIM: the user found by externalId through the vault's index.
+    let filter = format!(
+        "filter={}",
+        cis_testkit::http::encode(&format!("externalId eq \"{USER}\""))
+    );
+    let answer = emulator
+        .invoke("person-api", &http_event("GET", "/scim/v2/Users", &filter, &full, None))
+        .await;
+    assert_eq!(answer["headers"]["content-type"], "application/scim+json", "{answer}");
+    let scim_list = proxy_body(&answer, 200);
+    assert_eq!(scim_list["totalResults"], 1, "{scim_list}");
+    assert_eq!(scim_list["Resources"][0]["externalId"], USER);
+
     // 5b. The scheduled SCIM sync provisions the user in the SCIM application.
     let (report, cold) = emulator.start_and_invoke("scim-sync", &schedule).await;
     cold_starts.push(("scim-sync", cold));

@@ -49,7 +49,7 @@ pub async fn desired_users(
     let mut cursor = None;
     loop {
         let page = vault
-            .list_profiles(&ListQuery {
+            .list_profiles_json(&ListQuery {
                 active: None,
                 connection: None,
                 cursor,
@@ -57,7 +57,14 @@ pub async fn desired_users(
             })
             .await?;
         for stored in page.items {
-            if let Some(d) = desired(&stored.profile.to_value(), source, select.as_ref()) {
+            // The stored text as it is: a target needs the values, not a validated model.
+            let profile: Value = serde_json::from_str(&stored.json).map_err(|e| {
+                cis_identity_vault::VaultError::Corrupt {
+                    id: stored.user_id.clone(),
+                    message: format!("profile is not JSON: {e}"),
+                }
+            })?;
+            if let Some(d) = desired(&profile, source, select.as_ref()) {
                 all.push(d);
             }
         }
