@@ -308,9 +308,15 @@ async fn a_change_goes_from_the_change_api_through_kinesis_and_the_processor_to_
         cis_testkit::http::encode(&format!("externalId eq \"{USER}\""))
     );
     let answer = emulator
-        .invoke("person-api", &http_event("GET", "/scim/v2/Users", &filter, &full, None))
+        .invoke(
+            "person-api",
+            &http_event("GET", "/scim/v2/Users", &filter, &full, None),
+        )
         .await;
-    assert_eq!(answer["headers"]["content-type"], "application/scim+json", "{answer}");
+    assert_eq!(
+        answer["headers"]["content-type"], "application/scim+json",
+        "{answer}"
+    );
     let scim_list = proxy_body(&answer, 200);
     assert_eq!(scim_list["totalResults"], 1, "{scim_list}");
     assert_eq!(scim_list["Resources"][0]["externalId"], USER);
