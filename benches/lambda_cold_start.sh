@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold starts of the four Lambda functions, as the Lambda-level end-to-end test measures them
+# Cold starts of the Lambda functions, as the Lambda-level end-to-end test measures them
 # (e2e/tests/lambda_runtime.rs): each function's binary started under cargo-lambda's Runtime API emulator
 # against moto_server, its `init_ms` (main to asking for the first event: configuration, AWS clients, SSM
 # reads, keys, JWKS) and its cold start (process start to first invocation answered). Runs the test RUNS
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
-for f in change-api person-api stream-processor vault-curator webhook-notifier; do
+for f in change-api person-api stream-processor vault-curator webhook-notifier scim-sync; do
     [ -x "$dir/$f" ] || { echo "$dir/$f is missing: run scripts/package.sh (or use --debug)" >&2; exit 2; }
 done
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1

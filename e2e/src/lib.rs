@@ -77,6 +77,7 @@ pub fn function_bin(name: &str) -> PathBuf {
             "stream-processor",
             "vault-curator",
             "webhook-notifier",
+            "scim-sync",
         ] {
             command.args(["-p", function]);
         }
