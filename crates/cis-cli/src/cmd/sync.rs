@@ -14,14 +14,6 @@ use std::process::ExitCode;
 use crate::local::datadir::DataDir;
 
 #[derive(clap::Args)]
-#[command(after_help = "Example targets file (docs/scim.md §3):
-  {\"targets\": [{\"name\": \"chat\", \"url\": \"https://chat.example/scim/v2\",
-                 \"token\": {\"env\": \"CHAT_SCIM_TOKEN\"},
-                 \"select\": \"groups.value eq \\\"ldap:team_moco\\\"\",
-                 \"groups\": [{\"cis\": \"ldap:team_moco\", \"name\": \"MoCo\"}]}]}
-
-  cis sync scim --target chat --dry-run      # the plan, nothing written
-  cis sync scim --target chat                # create, update, disable; then the report")]
 pub struct Args {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +26,14 @@ enum Command {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Example targets file (docs/scim.md §3):
+  {\"targets\": [{\"name\": \"chat\", \"url\": \"https://chat.example/scim/v2\",
+                 \"token\": {\"env\": \"CHAT_SCIM_TOKEN\"},
+                 \"select\": \"groups.value eq \\\"ldap:team_moco\\\"\",
+                 \"groups\": [{\"cis\": \"ldap:team_moco\", \"name\": \"MoCo\"}]}]}
+
+  cis sync scim --target chat --dry-run      # the plan, nothing written
+  cis sync scim --target chat                # create, update, disable; then the report")]
 struct ScimArgs {
     /// The target's name in the targets file.
     #[arg(long)]
