@@ -34,6 +34,20 @@ fn bench_validation(c: &mut Criterion) {
         b.iter(|| Profile::parse(black_box(&bytes)))
     });
     group.bench_function("validate_value", |b| b.iter(|| validate(black_box(&value))));
+    group.bench_function("from_value_of_a_parsed_document", |b| {
+        b.iter_batched(
+            || parse_strict(&bytes).unwrap(),
+            |v| Profile::from_value(black_box(v)),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("drop_a_parsed_document", |b| {
+        b.iter_batched(
+            || parse_strict(&bytes).unwrap(),
+            drop,
+            criterion::BatchSize::SmallInput,
+        )
+    });
     // For comparison: the JSON layer alone, strict and plain.
     group.bench_function("parse_strict_only", |b| {
         b.iter(|| parse_strict(black_box(&bytes)))

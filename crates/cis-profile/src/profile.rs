@@ -211,35 +211,34 @@ impl serde::Serialize for Profile {
 
 /// Reorders a document: top-level members, group members and attribute members into canonical order.
 /// Members the catalogue does not know are kept after the known ones (validation rejects them in input).
-pub fn canonical_document(mut doc: Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::with_capacity(doc.len());
-    for name in TOP_LEVEL {
-        if let Some(v) = doc.shift_remove(name) {
-            let v = match (Group::parse(name), AttrPath::find(None, name), v) {
-                (Some(g), _, Value::Object(m)) => Value::Object(canonical_group(g, m)),
-                (None, Some(_), Value::Object(m)) => Value::Object(canonical_attribute(m)),
-                (_, _, v) => v,
-            };
-            out.insert(name.to_string(), v);
-        }
+pub fn canonical_document(doc: Map<String, Value>) -> Map<String, Value> {
+    // Most documents arrive in canonical order: then nothing is moved, only each attribute is checked.
+    let mut doc = reorder(doc, &TOP_LEVEL);
+    for (name, value) in doc.iter_mut() {
+        let taken = std::mem::take(value);
+        *value = match (Group::parse(name), AttrPath::find(None, name), taken) {
+            (Some(g), _, Value::Object(m)) => Value::Object(canonical_group(g, m)),
+            (None, Some(_), Value::Object(m)) => Value::Object(canonical_attribute(m)),
+            (_, _, v) => v,
+        };
     }
-    out.extend(doc);
-    out
+    doc
 }
 
-fn canonical_group(group: Group, mut members: Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::with_capacity(members.len());
-    for p in group.members() {
-        if let Some(v) = members.shift_remove(p.leaf()) {
-            let v = match v {
-                Value::Object(m) => Value::Object(canonical_attribute(m)),
-                v => v,
-            };
-            out.insert(p.leaf().to_string(), v);
+fn canonical_group(group: Group, members: Map<String, Value>) -> Map<String, Value> {
+    let order: Vec<&str> = group.members().map(|p| p.leaf()).collect();
+    let mut members = reorder(members, &order);
+    for (leaf, value) in members.iter_mut() {
+        if !order.contains(&leaf.as_str()) {
+            continue;
         }
+        let taken = std::mem::take(value);
+        *value = match taken {
+            Value::Object(m) => Value::Object(canonical_attribute(m)),
+            v => v,
+        };
     }
-    out.extend(members);
-    out
+    members
 }
 
 /// Reorders one attribute: `signature, metadata, value|values`; metadata and publisher members too.
