@@ -46,16 +46,19 @@ fn check_integer_ranges(bytes: &[u8]) -> Result<(), JsonError> {
     let (mut i, mut line, mut line_start) = (0usize, 1usize, 0usize);
     let mut in_string = false;
     while i < bytes.len() {
-        let b = bytes[i];
         if in_string {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_string = false,
-                _ => {}
+            // Strings are most of a profile's bytes (signatures): jump to the next quote or escape.
+            match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                Some(offset) if bytes[i + offset] == b'\\' => i += offset + 2,
+                Some(offset) => {
+                    in_string = false;
+                    i += offset + 1;
+                }
+                None => break,
             }
-            i += 1;
             continue;
         }
+        let b = bytes[i];
         match b {
             b'"' => in_string = true,
             b'\n' => {
@@ -142,11 +145,17 @@ impl<'de> Visitor<'de> for StrictValue {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("duplicate member `{key}`")));
+            match out.entry(key) {
+                serde_json::map::Entry::Occupied(taken) => {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate member `{}`",
+                        taken.key()
+                    )));
+                }
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(map.next_value_seed(StrictValue)?);
+                }
             }
-            let v = map.next_value_seed(StrictValue)?;
-            out.insert(key, v);
         }
         Ok(Value::Object(out))
     }
@@ -201,6 +210,16 @@ mod tests {
         assert!(parse_strict(b"[-9223372036854775809]").is_err());
         assert!(parse_strict(b"[1e400]").is_err());
         assert!(parse_strict(b"[1.5e300, \"99999999999999999999999\"]").is_ok());
+        // Digits inside strings never count, escaped quotes and backslashes included; the scan picks up
+        // again after the string ends.
+        assert!(parse_strict(br#"["a\"18446744073709551616\\", "\\"]"#).is_ok());
+        for text in [
+            &br#"["a\"b\\", 18446744073709551616]"#[..],
+            br#"{"k\\": "v", "n": -9223372036854775809}"#,
+        ] {
+            let err = parse_strict(text).unwrap_err();
+            assert!(err.message.contains("64-bit"), "{err}");
+        }
     }
 
     #[test]
