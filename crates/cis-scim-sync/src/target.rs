@@ -204,6 +204,19 @@ impl MemoryTarget {
     }
 }
 
+/// The resource `id` of `resources` if its version is still `etag`: 404 when absent, 412 when it moved.
+fn current<'a>(
+    resources: &'a mut BTreeMap<String, Value>,
+    id: &str,
+    etag: Option<&str>,
+) -> Result<&'a mut Value, TargetError> {
+    let resource = resources
+        .get_mut(id)
+        .ok_or_else(|| TargetError::new(Some(404), format!("no resource {id}")))?;
+    check(resource, etag)?;
+    Ok(resource)
+}
+
 fn check(resource: &Value, etag: Option<&str>) -> Result<(), TargetError> {
     match etag {
         Some(etag) if resource["meta"]["version"].as_str() != Some(etag) => Err(TargetError::new(
@@ -252,11 +265,7 @@ impl ScimTarget for MemoryTarget {
         _current: &Value,
     ) -> Result<(), TargetError> {
         let mut state = self.state()?;
-        let user = state
-            .users
-            .get_mut(id)
-            .ok_or_else(|| TargetError::new(Some(404), "no such user"))?;
-        check(user, etag)?;
+        let user = current(&mut state.users, id, etag)?;
         apply_changes(user, set, remove);
         bump(user);
         Ok(())
@@ -264,11 +273,7 @@ impl ScimTarget for MemoryTarget {
 
     async fn delete_user(&self, id: &str, etag: Option<&str>) -> Result<(), TargetError> {
         let mut state = self.state()?;
-        let user = state
-            .users
-            .get(id)
-            .ok_or_else(|| TargetError::new(Some(404), "no such user"))?;
-        check(user, etag)?;
+        current(&mut state.users, id, etag)?;
         state.users.remove(id);
         Ok(())
     }
@@ -302,11 +307,7 @@ impl ScimTarget for MemoryTarget {
         _current_members: &[String],
     ) -> Result<(), TargetError> {
         let mut state = self.state()?;
-        let group = state
-            .groups
-            .get_mut(id)
-            .ok_or_else(|| TargetError::new(Some(404), "no such group"))?;
-        check(group, etag)?;
+        let group = current(&mut state.groups, id, etag)?;
         let mut members: Vec<String> = group["members"]
             .as_array()
             .into_iter()
