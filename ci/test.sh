@@ -73,6 +73,11 @@ export CIS_TEST_CFN_TEMPLATE
 log "OpenAPI documents (docs/openapi/, the copies the APIs' tests compare with what they serve)"
 openapi-spec-validator docs/openapi/change-api.json docs/openapi/person-api.json
 
+log "binaries the end-to-end tests run (built now, not while other tests run: e2e/src/lib.rs builds the same)"
+cargo build --quiet --locked -p cis-cli --bin cis
+cargo build --quiet --locked -p change-api -p person-api -p stream-processor -p vault-curator \
+    -p webhook-notifier -p scim-sync
+
 log "tests (the moto_server ones are #[ignore]d for a plain cargo test: run them too)"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast --run-ignored all "$@"
