@@ -11,7 +11,7 @@ use crate::cursor;
 use crate::error::{VaultError, VaultResult};
 use crate::model::{
     AttributeQuery, Expected, HistoryQuery, IdEntry, ListQuery, Lookup, Page, ProfileWrite,
-    StatusRecord, StoredProfile,
+    StatusRecord, StoredJson, StoredProfile,
 };
 use crate::outbox::{Outbox, OutboxEntry};
 use crate::ports::{ProfileLister, ProfileReader, ProfileWriter, StatusStore};
@@ -32,6 +32,34 @@ pub struct MemoryItem {
     pub fields: ItemFields,
     pub changed_attributes: Vec<String>,
     pub change_publishers: Vec<String>,
+    /// The profile's compact JSON text, made once at write: what `get_json` and `list_profiles_json` give.
+    pub json: String,
+}
+
+impl MemoryItem {
+    fn new(
+        stored: StoredProfile,
+        fields: ItemFields,
+        changed: Vec<String>,
+        publishers: Vec<String>,
+    ) -> MemoryItem {
+        MemoryItem {
+            json: stored.profile.to_json(),
+            stored,
+            fields,
+            changed_attributes: changed,
+            change_publishers: publishers,
+        }
+    }
+
+    fn stored_json(&self) -> StoredJson {
+        StoredJson {
+            user_id: self.fields.user_id.clone(),
+            active: self.fields.active,
+            version: self.stored.version,
+            json: self.json.clone(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -101,12 +129,7 @@ impl MemoryVault {
             version: None,
             sequence_number,
         };
-        let item = MemoryItem {
-            stored,
-            fields,
-            changed_attributes: vec![],
-            change_publishers: vec![],
-        };
+        let item = MemoryItem::new(stored, fields, vec![], vec![]);
         locked(&self.state)
             .items
             .insert(item.fields.user_id.clone(), item);
@@ -128,6 +151,21 @@ impl MemoryVault {
 }
 
 impl State {
+    fn find(&self, lookup: &Lookup) -> Option<&MemoryItem> {
+        let mut items = self.items.values();
+        match lookup {
+            Lookup::UserId(id) => self.items.get(id),
+            Lookup::Uuid(v) => items.find(|i| i.fields.uuid.as_ref() == Some(v)),
+            Lookup::PrimaryEmail(v) => items.find(|i| i.fields.primary_email.as_ref() == Some(v)),
+            Lookup::PrimaryUsername(v) => {
+                items.find(|i| i.fields.primary_username.as_ref() == Some(v))
+            }
+            Lookup::SequenceNumber(v) => {
+                items.find(|i| i.stored.sequence_number.as_ref() == Some(v))
+            }
+        }
+    }
+
     fn current(&self, user_id: &str) -> Current {
         self.items.get(user_id).map(|item| item.stored.version)
     }
@@ -171,27 +209,11 @@ fn page_of<'a, T>(matching: impl Iterator<Item = (&'a str, T)>, limit: usize) ->
 #[async_trait]
 impl ProfileReader for MemoryVault {
     async fn get(&self, lookup: &Lookup) -> VaultResult<Option<StoredProfile>> {
-        let state = self.state()?;
-        let found = match lookup {
-            Lookup::UserId(id) => state.items.get(id),
-            Lookup::Uuid(v) => state
-                .items
-                .values()
-                .find(|i| i.fields.uuid.as_ref() == Some(v)),
-            Lookup::PrimaryEmail(v) => state
-                .items
-                .values()
-                .find(|i| i.fields.primary_email.as_ref() == Some(v)),
-            Lookup::PrimaryUsername(v) => state
-                .items
-                .values()
-                .find(|i| i.fields.primary_username.as_ref() == Some(v)),
-            Lookup::SequenceNumber(v) => state
-                .items
-                .values()
-                .find(|i| i.stored.sequence_number.as_ref() == Some(v)),
-        };
-        Ok(found.map(|item| item.stored.clone()))
+        Ok(self.state()?.find(lookup).map(|item| item.stored.clone()))
+    }
+
+    async fn get_json(&self, lookup: &Lookup) -> VaultResult<Option<StoredJson>> {
+        Ok(self.state()?.find(lookup).map(MemoryItem::stored_json))
     }
 }
 
@@ -211,12 +233,12 @@ impl ProfileWriter for MemoryVault {
             version: Some(version),
             sequence_number: Some(write.sequence_number),
         };
-        let item = MemoryItem {
+        let item = MemoryItem::new(
             stored,
             fields,
-            changed_attributes: write.changed_attributes,
-            change_publishers: write.change_publishers,
-        };
+            write.changed_attributes,
+            write.change_publishers,
+        );
         state.items.insert(item.fields.user_id.clone(), item);
         state.status.insert(status.sequence_number.clone(), status);
         Ok(version)
@@ -247,6 +269,17 @@ impl ProfileLister for MemoryVault {
             .after(&after)
             .filter(|item| search::list_matches(&item.fields.entry(), query))
             .map(|item| (item.fields.user_id.as_str(), item.stored.clone()));
+        Ok(page_of(matching, query.limit))
+    }
+
+    async fn list_profiles_json(&self, query: &ListQuery) -> VaultResult<Page<StoredJson>> {
+        search::check_limit(query.limit)?;
+        let after = cursor::decode_opt(query.cursor.as_ref())?;
+        let state = self.state()?;
+        let matching = state
+            .after(&after)
+            .filter(|item| search::list_matches(&item.fields.entry(), query))
+            .map(|item| (item.fields.user_id.as_str(), item.stored_json()));
         Ok(page_of(matching, query.limit))
     }
 

@@ -4,7 +4,7 @@
 use crate::error::{VaultError, VaultResult};
 use crate::model::{
     ChangeOrigin, ChangeSource, ChangeState, Condition, IdEntry, ProfileWrite, StatusError,
-    StatusRecord, StoredProfile,
+    StatusRecord, StoredJson, StoredProfile,
 };
 use crate::search::ItemFields;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -92,6 +92,33 @@ impl TryFrom<Item> for StoredProfile {
             profile,
             version,
             sequence_number,
+        })
+    }
+}
+
+impl TryFrom<Item> for StoredJson {
+    type Error = VaultError;
+
+    /// The profile's text as stored, unparsed (the Person API's raw filter checks what it reads).
+    fn try_from(mut item: Item) -> VaultResult<StoredJson> {
+        let user_id = get_s(&item, "id").unwrap_or_default().to_string();
+        let corrupt = |message: String| VaultError::Corrupt {
+            id: user_id.clone(),
+            message,
+        };
+        let version = get_u64(&item, "version").map_err(corrupt)?;
+        let active = match item.get("active") {
+            Some(AttributeValue::Bool(b)) => Some(*b),
+            _ => None,
+        };
+        let Some(AttributeValue::S(json)) = item.remove("profile") else {
+            return Err(corrupt("no profile attribute".into()));
+        };
+        Ok(StoredJson {
+            user_id,
+            active,
+            version,
+            json,
         })
     }
 }

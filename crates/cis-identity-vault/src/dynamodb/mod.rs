@@ -28,7 +28,7 @@ pub use names::{Index, TableNames, table_name_from_arn};
 use crate::error::VaultResult;
 use crate::model::{
     AttributeQuery, Expected, HistoryQuery, IdEntry, ListQuery, Lookup, Page, ProfileWrite,
-    StatusRecord, StoredProfile,
+    StatusRecord, StoredJson, StoredProfile,
 };
 use crate::ports::{ProfileLister, ProfileReader, ProfileWriter, StatusStore};
 use async_trait::async_trait;
@@ -55,7 +55,18 @@ impl DynamoVault {
 #[async_trait]
 impl ProfileReader for DynamoVault {
     async fn get(&self, lookup: &Lookup) -> VaultResult<Option<StoredProfile>> {
-        self.read(lookup).await
+        self.read_item(lookup)
+            .await?
+            .map(StoredProfile::try_from)
+            .transpose()
+    }
+
+    /// The stored text as it is: no parse, no serialisation.
+    async fn get_json(&self, lookup: &Lookup) -> VaultResult<Option<StoredJson>> {
+        self.read_item(lookup)
+            .await?
+            .map(StoredJson::try_from)
+            .transpose()
     }
 }
 
@@ -78,7 +89,16 @@ impl ProfileWriter for DynamoVault {
 #[async_trait]
 impl ProfileLister for DynamoVault {
     async fn list_profiles(&self, query: &ListQuery) -> VaultResult<Page<StoredProfile>> {
-        self.walk_profiles(query).await
+        self.walk_profiles(query, |stored: &StoredProfile| {
+            stored.profile.user_id().unwrap_or_default()
+        })
+        .await
+    }
+
+    /// The stored texts as they are: no parse, no serialisation.
+    async fn list_profiles_json(&self, query: &ListQuery) -> VaultResult<Page<StoredJson>> {
+        self.walk_profiles(query, |stored: &StoredJson| stored.user_id.as_str())
+            .await
     }
 
     async fn list_ids(&self, query: &ListQuery) -> VaultResult<Page<IdEntry>> {

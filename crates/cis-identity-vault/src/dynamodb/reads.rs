@@ -8,7 +8,7 @@ use super::errors::vault_error;
 use super::item::{Item, get_s, s};
 use super::names::Index;
 use crate::error::VaultResult;
-use crate::model::{HistoryQuery, Lookup, Page, StatusRecord, StoredProfile};
+use crate::model::{HistoryQuery, Lookup, Page, StatusRecord};
 use crate::{cursor, history};
 
 impl DynamoVault {
@@ -26,16 +26,11 @@ impl DynamoVault {
         Ok(out.item)
     }
 
-    pub(crate) async fn read(&self, lookup: &Lookup) -> VaultResult<Option<StoredProfile>> {
+    /// The item a lookup finds (see the module's note on indexes), whole and unconverted.
+    pub(crate) async fn read_item(&self, lookup: &Lookup) -> VaultResult<Option<Item>> {
         let (index, value) = match lookup {
             Lookup::UserId(id) if id.is_empty() => return Ok(None),
-            Lookup::UserId(id) => {
-                return self
-                    .get_item(id)
-                    .await?
-                    .map(StoredProfile::try_from)
-                    .transpose();
-            }
+            Lookup::UserId(id) => return self.get_item(id).await,
             Lookup::Uuid(v) => (Index::UserUuid, v),
             Lookup::PrimaryEmail(v) => (Index::PrimaryEmail, v),
             Lookup::PrimaryUsername(v) => (Index::PrimaryUsername, v),
@@ -45,15 +40,6 @@ impl DynamoVault {
         if value.is_empty() {
             return Ok(None);
         }
-        self.read_by_index(index, value, lookup).await
-    }
-
-    async fn read_by_index(
-        &self,
-        index: Index,
-        value: &str,
-        lookup: &Lookup,
-    ) -> VaultResult<Option<StoredProfile>> {
         let mut start: Option<Item> = None;
         loop {
             let out = self
@@ -77,9 +63,9 @@ impl DynamoVault {
                 let Some(item) = self.get_item(id).await? else {
                     continue;
                 };
-                let stored = StoredProfile::try_from(item)?;
-                if still_matches(&stored, lookup) {
-                    return Ok(Some(stored));
+                // The item (read consistently) must still carry the value its index entry was found by.
+                if get_s(&item, index.hash_key()) == Some(value.as_str()) {
+                    return Ok(Some(item));
                 }
             }
             match out.last_evaluated_key {
@@ -156,18 +142,5 @@ impl DynamoVault {
             (&b.processed_at, &b.sequence_number).cmp(&(&a.processed_at, &a.sequence_number))
         });
         Ok(history::page_of(records, limit))
-    }
-}
-
-/// Whether the consistently read profile still carries the value its (eventually consistent) index entry
-/// was found by.
-fn still_matches(stored: &StoredProfile, lookup: &Lookup) -> bool {
-    let p = &stored.profile;
-    match lookup {
-        Lookup::UserId(v) => p.user_id() == Some(v.as_str()),
-        Lookup::Uuid(v) => p.uuid() == Some(v.as_str()),
-        Lookup::PrimaryEmail(v) => p.primary_email() == Some(v.as_str()),
-        Lookup::PrimaryUsername(v) => p.primary_username() == Some(v.as_str()),
-        Lookup::SequenceNumber(v) => stored.sequence_number.as_deref() == Some(v.as_str()),
     }
 }

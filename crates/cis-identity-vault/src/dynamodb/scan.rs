@@ -13,7 +13,7 @@ use super::item::{Item, get_s, id_entry, s};
 use super::names::Index;
 use crate::cursor;
 use crate::error::{VaultError, VaultResult};
-use crate::model::{Cursor, IdEntry, ListQuery, Page, StoredProfile};
+use crate::model::{Cursor, IdEntry, ListQuery, Page};
 use crate::search::{check_limit, connection_matches};
 use cis_profile::identifiers::connection_method;
 use std::collections::HashMap;
@@ -61,15 +61,16 @@ impl Source {
         }
     }
 
-    /// Full items for profiles: the key, the profile and its version, not the flat copy.
+    /// Full items for profiles: the key, the profile, its version and `active`, not the flat copy.
     pub(crate) fn profiles(active: Option<bool>) -> Source {
         let names = [
             ("#id", "id"),
             ("#p", "profile"),
             ("#v", "version"),
             ("#sn", "sequence_number"),
+            ("#a", "active"),
         ];
-        let mut source = Source::new(Walk::Table, "#id, #p, #v, #sn", &names);
+        let mut source = Source::new(Walk::Table, "#id, #p, #v, #sn, #a", &names);
         source.filter_active(active);
         source
     }
@@ -93,10 +94,15 @@ pub(crate) struct Walked<T> {
 }
 
 impl DynamoVault {
-    pub(crate) async fn walk_profiles(
+    /// A page of profiles, each as a `T` made from its item (parsed, or its stored text).
+    pub(crate) async fn walk_profiles<T>(
         &self,
         query: &ListQuery,
-    ) -> VaultResult<Page<StoredProfile>> {
+        user_id: impl Fn(&T) -> &str,
+    ) -> VaultResult<Page<T>>
+    where
+        T: TryFrom<Item, Error = VaultError>,
+    {
         if no_connection_can_match(query)? {
             return Ok(Page {
                 items: Vec::new(),
@@ -112,13 +118,13 @@ impl DynamoVault {
         // `begins_with` narrows in DynamoDB; the shared rule decides (`goo` is no connection method).
         let walked = self
             .walk(&source, start, query.limit, |item| {
-                let stored = StoredProfile::try_from(item)?;
-                let user_id = stored.profile.user_id().unwrap_or_default();
-                Ok(connection_matches(user_id, query.connection.as_deref()).then_some(stored))
+                let stored = T::try_from(item)?;
+                let matches = connection_matches(user_id(&stored), query.connection.as_deref());
+                Ok(matches.then_some(stored))
             })
             .await?;
         let mut items = walked.items;
-        items.sort_by(|a, b| a.profile.user_id().cmp(&b.profile.user_id()));
+        items.sort_by(|a, b| user_id(a).cmp(user_id(b)));
         Ok(Page {
             items,
             next: walked.next,
