@@ -13,6 +13,11 @@ mod local;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc: profiles are trees of many small strings and maps, and the system allocator is most of the
+/// cost of building and dropping them (docs/benchmarks.md, whole-process validation).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "cis", version, about = "Mozilla IAM Change Integration Service", long_about = None)]
 struct Cli {

@@ -31,12 +31,13 @@ pub async fn gather<T, F, Fut, R>(
     max_items: usize,
     start: Option<Cursor>,
     mut fetch: F,
-    mut render: R,
+    render: R,
 ) -> Result<Gathered, PersonApiError>
 where
+    T: Send,
     F: FnMut(Option<Cursor>, usize) -> Fut,
     Fut: Future<Output = VaultResult<Page<T>>>,
-    R: FnMut(T) -> Result<Option<Vec<u8>>, PersonApiError>,
+    R: Fn(T) -> Result<Option<Vec<u8>>, PersonApiError> + Sync,
 {
     let max_items = max_items.max(1);
     let mut items: Vec<Vec<u8>> = Vec::new();
@@ -50,12 +51,7 @@ where
         }
         let page = fetch(cursor.clone(), ask.clamp(1, room)).await?;
         let fetched = page.items.len();
-        let mut rendered = Vec::with_capacity(fetched);
-        for item in page.items {
-            if let Some(json) = render(item)? {
-                rendered.push(json);
-            }
-        }
+        let rendered = render_page(page.items, &render)?;
         let size: usize = rendered.iter().map(|json| json.len() + 1).sum();
         if used + size > limits.max_bytes {
             if fetched > 1 {
@@ -89,6 +85,62 @@ where
         items,
         next: cursor,
     })
+}
+
+/// Pages at least this long are rendered on every core (filtering a profile costs ≈ 0.1 ms).
+const SPREAD_FROM: usize = 32;
+
+/// Renders a vault page's items in order; a long page is split into one run per core (scoped threads),
+/// since filtering profiles is CPU work the answer waits for. The first error wins.
+fn render_page<T, R>(items: Vec<T>, render: &R) -> Result<Vec<Vec<u8>>, PersonApiError>
+where
+    T: Send,
+    R: Fn(T) -> Result<Option<Vec<u8>>, PersonApiError> + Sync,
+{
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if cores < 2 || items.len() < SPREAD_FROM {
+        return render_run(items, render);
+    }
+    let run = items.len().div_ceil(cores);
+    let mut runs = Vec::with_capacity(cores);
+    let mut rest = items;
+    while rest.len() > run {
+        let tail = rest.split_off(run);
+        runs.push(std::mem::replace(&mut rest, tail));
+    }
+    runs.push(rest);
+    let first = runs.remove(0);
+    let outcomes = std::thread::scope(|scope| {
+        let others: Vec<_> = runs
+            .into_iter()
+            .map(|items| scope.spawn(move || render_run(items, render)))
+            .collect();
+        let mut outcomes = vec![render_run(first, render)];
+        for other in others {
+            outcomes.push(other.join().unwrap_or_else(|_| {
+                Err(PersonApiError::Internal("rendering a page failed".into()))
+            }));
+        }
+        outcomes
+    });
+    let mut rendered = Vec::new();
+    for outcome in outcomes {
+        rendered.extend(outcome?);
+    }
+    Ok(rendered)
+}
+
+fn render_run<T, R>(items: Vec<T>, render: &R) -> Result<Vec<Vec<u8>>, PersonApiError>
+where
+    R: Fn(T) -> Result<Option<Vec<u8>>, PersonApiError>,
+{
+    let mut rendered = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(json) = render(item)? {
+            rendered.push(json);
+        }
+    }
+    Ok(rendered)
 }
 
 /// The answer `{"<key>": [<items>], "nextPage": {"id": "<token>"} | null}` as `application/json`: the
@@ -232,6 +284,29 @@ mod tests {
         let (gathered, calls) = run(&sizes, &limits, 1000, None).await;
         assert!(calls.len() <= 2);
         assert!(gathered.next.is_some());
+    }
+
+    #[test]
+    fn a_long_page_is_rendered_in_order_without_what_is_left_out_and_fails_on_any_error() {
+        let items: Vec<usize> = (0..1_000).collect();
+        let kept = render_page(items.clone(), &|i: usize| {
+            Ok((!i.is_multiple_of(3)).then(|| i.to_string().into_bytes()))
+        })
+        .unwrap();
+        let expected: Vec<Vec<u8>> = items
+            .iter()
+            .filter(|i| !i.is_multiple_of(3))
+            .map(|i| i.to_string().into_bytes())
+            .collect();
+        assert_eq!(kept, expected);
+        let failed = render_page(items, &|i: usize| {
+            if i == 999 {
+                Err(PersonApiError::Internal("item 999".into()))
+            } else {
+                Ok(Some(vec![]))
+            }
+        });
+        assert!(matches!(failed, Err(PersonApiError::Internal(m)) if m == "item 999"));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! [`filter`](crate::filter::filter) over a stored profile's JSON *text*, for the Person API's reads.
 //!
 //! Parsing a 20–45 KB profile into a `serde_json::Value` only to drop a few attributes and serialise it
-//! again is what bounds the Person API. Here the top level and the groups are read as maps of raw JSON
-//! text, each attribute's `metadata.classification` and `metadata.display` are the only values decoded,
-//! and kept attributes are copied through as written. The decision is [`filter`](crate::filter)'s own
+//! again is what bounds the Person API. Here the text is read in one pass: the top level, the groups and
+//! each attribute as maps whose values stay raw JSON text (slices of the stored text); each attribute's
+//! `metadata.classification` and `metadata.display` are the only values decoded (the small metadata object
+//! is the one text read twice), and the members of kept attributes are copied through as written. The decision is [`filter`](crate::filter)'s own
 //! (`Rules`), so the output means exactly what `filter(&Profile::from_stored(..), ..)` gives.
 //!
 //! It also checks what `Profile::from_stored` checks (validate.rs `check_structure`) and refuses — with a
@@ -14,7 +15,7 @@
 use crate::catalogue::{AttrPath, Group, TOP_LEVEL};
 use crate::enums::{Classification, Display};
 use crate::filter::{Rules, ScopeSet};
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -42,24 +43,22 @@ pub fn filter_raw<'t>(
     if rules.keeps_everything() {
         return Ok(Cow::Borrowed(stored));
     }
-    let top = members(stored)?;
+    let top: Top<'_> = serde_json::from_str(stored).map_err(refuse)?;
     let mut out = Writer::with_capacity(stored.len());
     let mut seen = Seen::default();
-    for (name, value) in &top.0 {
-        let index = TOP_LEVEL
-            .iter()
-            .position(|n| *n == &*name.0)
-            .ok_or_else(|| refuse(format_args!("unknown top-level member {name}")))?;
-        seen.first(index, name)?;
-        if let Some(group) = Group::parse(name) {
-            out.key(name)?;
-            group_members(group, value, rules, &mut out)?;
-        } else if let Some(path) = AttrPath::find(None, name) {
-            if keeps(path, value, rules)? {
-                out.member(name, value)?;
+    for (name, index, member) in &top.0 {
+        seen.first(*index, name)?;
+        match member {
+            TopMember::Group(group, members) => {
+                out.key(name)?;
+                group_members(*group, members, rules, &mut out)?;
             }
-        } else {
-            out.member(name, value)?; // schema
+            TopMember::Attr(path, attr) => {
+                if keeps(*path, attr, rules)? {
+                    out.attribute(name, attr)?;
+                }
+            }
+            TopMember::Other(value) => out.member(name, value)?, // schema
         }
     }
     out.finish()
@@ -68,23 +67,20 @@ pub fn filter_raw<'t>(
 /// One group, written as `{kept members}` (groups stay even when empty).
 fn group_members(
     group: Group,
-    value: &RawValue,
+    members: &[(Key<'_>, AttrPath, Attr<'_>)],
     rules: Rules,
     out: &mut Writer,
 ) -> Result<(), RawFilterError> {
-    let members = members(value.get())?;
     let mut seen = Seen::default();
     out.open();
-    for (name, attr) in &members.0 {
-        let path = AttrPath::find(Some(group), name)
-            .ok_or_else(|| refuse(format_args!("unknown member {name} of {}", group.as_str())))?;
+    for (name, path, attr) in members {
         let index = group
             .members()
-            .position(|p| p == path)
+            .position(|p| p == *path)
             .ok_or_else(|| refuse(format_args!("{name} not in {}", group.as_str())))?;
         seen.first(index, name)?;
-        if keeps(path, attr, rules)? {
-            out.member(name, attr)?;
+        if keeps(*path, attr, rules)? {
+            out.attribute(name, attr)?;
         }
     }
     out.close();
@@ -92,12 +88,11 @@ fn group_members(
 }
 
 /// Checks the attribute's shape as `check_structure` does and decides from its labels.
-fn keeps(path: AttrPath, attr: &RawValue, rules: Rules) -> Result<bool, RawFilterError> {
+fn keeps(path: AttrPath, attr: &Attr<'_>, rules: Rules) -> Result<bool, RawFilterError> {
     let dotted = path.dotted();
-    let parts = members(attr.get())?;
     let payload = path.kind().payload_key();
     let (mut metadata, mut signature, mut has_payload) = (None, None, false);
-    for (name, value) in &parts.0 {
+    for (name, value) in &attr.0 {
         let slot = match &*name.0 {
             "metadata" => &mut metadata,
             "signature" => &mut signature,
@@ -119,6 +114,7 @@ fn keeps(path: AttrPath, attr: &RawValue, rules: Rules) -> Result<bool, RawFilte
     if !object(signature) || !object(metadata) || !has_payload {
         return Err(refuse(format_args!("{dotted} is not an attribute")));
     }
+    // The metadata object (a few hundred bytes) is the only text read twice.
     let labels: Labels<'_> = metadata
         .map(|m| serde_json::from_str(m.get()))
         .transpose()
@@ -194,31 +190,103 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The members of a JSON object, in document order, values unparsed (duplicates kept).
-struct Members<'a>(Vec<(Key<'a>, &'a RawValue)>);
+/// A top-level member as the single pass leaves it: a group's attributes, an attribute, or (`schema`) its
+/// text.
+enum TopMember<'a> {
+    Group(Group, Vec<(Key<'a>, AttrPath, Attr<'a>)>),
+    Attr(AttrPath, Attr<'a>),
+    Other(&'a RawValue),
+}
 
-impl<'de> Deserialize<'de> for Members<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Members<'de>, D::Error> {
+/// The top level in document order, each member with its index in [`TOP_LEVEL`] (duplicates kept).
+struct Top<'a>(Vec<(Key<'a>, usize, TopMember<'a>)>);
+
+/// An attribute's members in document order, each as written (duplicates kept). Reading them is the one
+/// pass over the attribute's text: the raw values are slices of the stored text.
+struct Attr<'a>(Vec<(Key<'a>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Top<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Top<'de>, D::Error> {
         struct Object;
         impl<'de> Visitor<'de> for Object {
-            type Value = Members<'de>;
+            type Value = Top<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
+                f.write_str("a profile object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some(entry) = map.next_entry()? {
-                    out.push(entry);
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+                let mut out = Vec::with_capacity(TOP_LEVEL.len());
+                while let Some(name) = map.next_key::<Key<'de>>()? {
+                    let index = TOP_LEVEL
+                        .iter()
+                        .position(|n| *n == &*name.0)
+                        .ok_or_else(|| {
+                            de::Error::custom(format_args!("unknown top-level member {name}"))
+                        })?;
+                    let member = if let Some(group) = Group::parse(&name) {
+                        TopMember::Group(group, map.next_value_seed(GroupSeed(group))?)
+                    } else if let Some(path) = AttrPath::find(None, &name) {
+                        TopMember::Attr(path, map.next_value_seed(AttrSeed)?)
+                    } else {
+                        TopMember::Other(map.next_value()?)
+                    };
+                    out.push((name, index, member));
                 }
-                Ok(Members(out))
+                Ok(Top(out))
             }
         }
         d.deserialize_map(Object)
     }
 }
 
-fn members(text: &str) -> Result<Members<'_>, RawFilterError> {
-    serde_json::from_str(text).map_err(refuse)
+/// A group's members, each an attribute of the group.
+struct GroupSeed(Group);
+
+impl<'de> DeserializeSeed<'de> for GroupSeed {
+    type Value = Vec<(Key<'de>, AttrPath, Attr<'de>)>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for GroupSeed {
+    type Value = Vec<(Key<'de>, AttrPath, Attr<'de>)>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the {} object", self.0.as_str())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
+        while let Some(name) = map.next_key::<Key<'de>>()? {
+            let path = AttrPath::find(Some(self.0), &name).ok_or_else(|| {
+                de::Error::custom(format_args!("unknown member {name} of {}", self.0.as_str()))
+            })?;
+            let attr = map.next_value_seed(AttrSeed)?;
+            out.push((name, path, attr));
+        }
+        Ok(out)
+    }
+}
+
+struct AttrSeed;
+
+impl<'de> DeserializeSeed<'de> for AttrSeed {
+    type Value = Attr<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Attr<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AttrSeed {
+    type Value = Attr<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an attribute object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attr<'de>, A::Error> {
+        let mut out = Vec::with_capacity(4);
+        while let Some(entry) = map.next_entry()? {
+            out.push(entry);
+        }
+        Ok(Attr(out))
+    }
 }
 
 /// Which members of a known list were met; a second one is refused (the parsed path keeps the last).
@@ -265,6 +333,17 @@ impl Writer {
     fn member(&mut self, name: &str, value: &RawValue) -> Result<(), RawFilterError> {
         self.key(name)?;
         self.buf.extend_from_slice(value.get().as_bytes());
+        Ok(())
+    }
+
+    /// A kept attribute: its members rewritten around their texts, which are copied as written.
+    fn attribute(&mut self, name: &str, attr: &Attr<'_>) -> Result<(), RawFilterError> {
+        self.key(name)?;
+        self.open();
+        for (member, value) in &attr.0 {
+            self.member(member, value)?;
+        }
+        self.close();
         Ok(())
     }
 
