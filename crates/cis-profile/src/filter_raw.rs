@@ -15,8 +15,8 @@
 use crate::catalogue::{AttrPath, Group, TOP_LEVEL};
 use crate::enums::{Classification, Display};
 use crate::filter::{Rules, ScopeSet};
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
@@ -306,33 +306,41 @@ impl Seen {
     }
 }
 
-/// The output text: compact, members separated as serde_json writes them.
+/// The output text: compact, members separated as serde_json writes them. Built as a `String` from slices
+/// of the stored text and member names, so it is never re-checked as UTF-8.
 struct Writer {
-    buf: Vec<u8>,
+    buf: String,
     fresh: bool,
 }
 
 impl Writer {
     fn with_capacity(n: usize) -> Writer {
-        let mut buf = Vec::with_capacity(n);
-        buf.push(b'{');
+        let mut buf = String::with_capacity(n);
+        buf.push('{');
         Writer { buf, fresh: true }
     }
 
     fn key(&mut self, name: &str) -> Result<(), RawFilterError> {
         if !self.fresh {
-            self.buf.push(b',');
+            self.buf.push(',');
         }
         self.fresh = false;
-        name.serialize(&mut serde_json::Serializer::new(&mut self.buf))
-            .map_err(refuse)?;
-        self.buf.push(b':');
+        // serde_json escapes `"`, `\` and control characters only; names without them are written as they are.
+        if name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            self.buf
+                .push_str(&serde_json::to_string(name).map_err(refuse)?);
+        } else {
+            self.buf.push('"');
+            self.buf.push_str(name);
+            self.buf.push('"');
+        }
+        self.buf.push(':');
         Ok(())
     }
 
     fn member(&mut self, name: &str, value: &RawValue) -> Result<(), RawFilterError> {
         self.key(name)?;
-        self.buf.extend_from_slice(value.get().as_bytes());
+        self.buf.push_str(value.get());
         Ok(())
     }
 
@@ -348,18 +356,18 @@ impl Writer {
     }
 
     fn open(&mut self) {
-        self.buf.push(b'{');
+        self.buf.push('{');
         self.fresh = true;
     }
 
     fn close(&mut self) {
-        self.buf.push(b'}');
+        self.buf.push('}');
         self.fresh = false;
     }
 
     fn finish(mut self) -> Result<Cow<'static, str>, RawFilterError> {
-        self.buf.push(b'}');
-        String::from_utf8(self.buf).map(Cow::Owned).map_err(refuse)
+        self.buf.push('}');
+        Ok(Cow::Owned(self.buf))
     }
 }
 

@@ -92,6 +92,27 @@ fn escaped_member_names_are_read_and_written_correctly() {
 }
 
 #[test]
+fn member_names_that_need_escapes_are_written_escaped() {
+    for name in [
+        "say \"hi\"",
+        "back\\slash",
+        "tab\there",
+        "caf\u{e9} \u{2603}",
+    ] {
+        let mut doc = Profile::null().to_value();
+        doc["fun_title"]["metadata"]["display"] = json!("public");
+        doc["fun_title"]["metadata"]["classification"] = json!("PUBLIC");
+        doc["fun_title"][name] = json!("kept as it is");
+        let text = doc.to_string();
+        assert_same(&text);
+        let everyone = ScopeSet::parse("classification:public display:public");
+        let out = filter_raw(&text, &everyone, None).unwrap();
+        let kept: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(kept["fun_title"][name], "kept as it is", "{out}");
+    }
+}
+
+#[test]
 fn texts_from_stored_refuses_are_refused() {
     let mut unknown = Profile::null().to_value();
     unknown["nickname"] = json!({});

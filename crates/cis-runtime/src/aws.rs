@@ -69,21 +69,25 @@ impl Aws {
             &self.sdk,
             Some(&cis.secret_manager_ssm_region),
         ));
-        let cis_signer = self.cis_signer(config, &ssm).await?;
-        let uuid_salt = match (&cis.uuid_salt, &cis.secret_manager_ssm_uuid_salt) {
-            (Some(salt), _) => Some(salt.clone()),
-            (None, Some(name)) => Some(
-                ssm.load_uuid_salt(name)
+        let uuid_salt = async {
+            match (&cis.uuid_salt, &cis.secret_manager_ssm_uuid_salt) {
+                (Some(salt), _) => Ok(Some(salt.clone())),
+                (None, Some(name)) => ssm
+                    .load_uuid_salt(name)
                     .await
-                    .map_err(|e| StartupError::Salt(e.to_string()))?,
-            ),
-            (None, None) => None,
+                    .map(Some)
+                    .map_err(|e| StartupError::Salt(e.to_string())),
+                (None, None) => Ok(None),
+            }
         };
+        // Three independent round trips of the cold start (the key, the salt, the tables), made at once.
+        let (cis_signer, uuid_salt, vault) =
+            tokio::try_join!(self.cis_signer(config, &ssm), uuid_salt, self.vault(config))?;
         let stream_name = cis.kinesis_arn.clone().unwrap_or_else(|| cis.stream_name());
         let keys = WellKnownKeys::from_config(config)?;
         tracing::info!(source = %keys.0.location(), stream_bypass = cis.stream_bypass, "publisher keys and mode");
         Ok(Backends {
-            vault: self.vault(config).await?,
+            vault,
             stream: Arc::new(KinesisChangeStream::new(
                 cis_aws::kinesis_client(&self.sdk),
                 stream_name,

@@ -189,10 +189,14 @@ pub async fn deployed(aws: &Aws, config: &Config) -> Result<QueuedNotifier, Star
         s.url
             .starts_with(cis_notifications::subscription::SCIM_SCHEME)
     }) {
-        let targets = crate::scim::deployed_targets(&ssm, config)
-            .await?
-            .ok_or_else(|| invalid("scim: subscriptions", "no SCIM targets configured"))?;
-        let vault: Arc<dyn cis_identity_vault::ProfileReader> = aws.vault(config).await?;
+        // Two independent round trips of the cold start, made at once.
+        let (targets, vault) = tokio::try_join!(
+            crate::scim::deployed_targets(&ssm, config),
+            aws.vault(config)
+        )?;
+        let targets =
+            targets.ok_or_else(|| invalid("scim: subscriptions", "no SCIM targets configured"))?;
+        let vault: Arc<dyn cis_identity_vault::ProfileReader> = vault;
         let scim = scim::ScimSender::new(sender, vault, &targets, Some(&ssm))
             .await
             .map_err(|e| invalid("SCIM targets", e))?;
