@@ -1,6 +1,8 @@
 """A SCIM target that fails intermittently (e2e/tests/scim_sync.rs): forwards every request to an upstream
 SCIM server, except that, counting requests from 1, every 3rd answers 429 with `Retry-After: 0` and every
-5th (not already a 429) answers 503 without one. Prints "ready" once listening.
+5th (not already a 429) answers 503 without one — but the same request (method, path and body) is failed at
+most twice in a row, so a client that retries converges whatever the interleaving of its concurrent requests
+(a 6-attempt client could otherwise meet six failures in a row). Prints "ready" once listening.
 
 Usage: python3 flaky_proxy.py PORT UPSTREAM_URL
 """
@@ -14,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 port, upstream = int(sys.argv[1]), sys.argv[2].rstrip("/")
 lock = threading.Lock()
 count = 0
+# (method, path, body) -> failures answered in a row
+streaks = {}
 
 
 class Proxy(BaseHTTPRequestHandler):
@@ -22,12 +26,15 @@ class Proxy(BaseHTTPRequestHandler):
 
     def _forward(self):
         global count
-        with lock:
-            count += 1
-            n = count
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        if n % 3 == 0 or n % 5 == 0:
+        key = (self.command, self.path, body)
+        with lock:
+            count += 1
+            fail = (count % 3 == 0 or count % 5 == 0) and streaks.get(key, 0) < 2
+            streaks[key] = streaks.get(key, 0) + 1 if fail else 0
+            n = count
+        if fail:
             status = 429 if n % 3 == 0 else 503
             payload = b'{"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "%d"}' % status
             self.send_response(status)
