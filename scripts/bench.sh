@@ -141,11 +141,14 @@ wrk_run() { # wrk_run LUA ARGS... -> "req/s p50_ms p99_ms"
 import re, sys
 text = open(sys.argv[1]).read()
 def ms(v):
-    n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+    n, unit = re.match(r"([\d.]+)(us|ms|s|m)$", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+try:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50 = ms(re.search(r"^\s*50%\s+(\S+)", text, re.M).group(1))
+    p99 = ms(re.search(r"^\s*99%\s+(\S+)", text, re.M).group(1))
+except AttributeError:
+    sys.exit("wrk's output was not understood:\n" + text)
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if bad:
     sys.exit(f"wrk: {bad.group(1)} answers were not 2xx")
