@@ -136,6 +136,18 @@ impl MemoryVault {
         Ok(())
     }
 
+    /// One page of the users a list query selects, each as `view` shows it.
+    fn list<T>(&self, query: &ListQuery, view: impl Fn(&MemoryItem) -> T) -> VaultResult<Page<T>> {
+        search::check_limit(query.limit)?;
+        let after = cursor::decode_opt(query.cursor.as_ref())?;
+        let state = self.state()?;
+        let matching = state
+            .after(&after)
+            .filter(|item| search::list_matches(&item.fields.entry(), query))
+            .map(|item| (item.fields.user_id.as_str(), view(item)));
+        Ok(page_of(matching, query.limit))
+    }
+
     fn injected(&self) -> VaultResult<()> {
         match locked(&self.failures).pop_front() {
             Some(error) => Err(error),
@@ -262,36 +274,15 @@ impl ProfileWriter for MemoryVault {
 #[async_trait]
 impl ProfileLister for MemoryVault {
     async fn list_profiles(&self, query: &ListQuery) -> VaultResult<Page<StoredProfile>> {
-        search::check_limit(query.limit)?;
-        let after = cursor::decode_opt(query.cursor.as_ref())?;
-        let state = self.state()?;
-        let matching = state
-            .after(&after)
-            .filter(|item| search::list_matches(&item.fields.entry(), query))
-            .map(|item| (item.fields.user_id.as_str(), item.stored.clone()));
-        Ok(page_of(matching, query.limit))
+        self.list(query, |item| item.stored.clone())
     }
 
     async fn list_profiles_json(&self, query: &ListQuery) -> VaultResult<Page<StoredJson>> {
-        search::check_limit(query.limit)?;
-        let after = cursor::decode_opt(query.cursor.as_ref())?;
-        let state = self.state()?;
-        let matching = state
-            .after(&after)
-            .filter(|item| search::list_matches(&item.fields.entry(), query))
-            .map(|item| (item.fields.user_id.as_str(), item.stored_json()));
-        Ok(page_of(matching, query.limit))
+        self.list(query, MemoryItem::stored_json)
     }
 
     async fn list_ids(&self, query: &ListQuery) -> VaultResult<Page<IdEntry>> {
-        search::check_limit(query.limit)?;
-        let after = cursor::decode_opt(query.cursor.as_ref())?;
-        let state = self.state()?;
-        let matching = state
-            .after(&after)
-            .map(|item| (item.fields.user_id.as_str(), item.fields.entry()))
-            .filter(|(_, entry)| search::list_matches(entry, query));
-        Ok(page_of(matching, query.limit))
+        self.list(query, |item| item.fields.entry())
     }
 
     async fn search(&self, query: &AttributeQuery) -> VaultResult<Page<StoredProfile>> {

@@ -107,10 +107,7 @@ impl TryFrom<Item> for StoredJson {
             message,
         };
         let version = get_u64(&item, "version").map_err(corrupt)?;
-        let active = match item.get("active") {
-            Some(AttributeValue::Bool(b)) => Some(*b),
-            _ => None,
-        };
+        let active = get_active(&item);
         let Some(AttributeValue::S(json)) = item.remove("profile") else {
             return Err(corrupt("no profile attribute".into()));
         };
@@ -133,11 +130,16 @@ pub(crate) fn id_entry(item: &Item) -> VaultResult<IdEntry> {
         user_id: user_id.to_string(),
         uuid: get_s(item, "user_uuid").map(str::to_string),
         primary_email: get_s(item, "primary_email").map(str::to_string),
-        active: match item.get("active") {
-            Some(AttributeValue::Bool(b)) => Some(*b),
-            _ => None,
-        },
+        active: get_active(item),
     })
+}
+
+/// The item's `active` attribute; `None` when absent or not a boolean (a null `active.value`).
+fn get_active(item: &Item) -> Option<bool> {
+    match item.get("active") {
+        Some(AttributeValue::Bool(b)) => Some(*b),
+        _ => None,
+    }
 }
 
 /// The status table item of a record (§6).
