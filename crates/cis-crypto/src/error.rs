@@ -21,6 +21,9 @@ pub enum SignError {
     /// The RSA operation failed (should not happen with a key that loaded).
     #[error("RSA signing failed")]
     Rsa,
+    /// This process holds no key to sign with (the Change API in stream mode never signs).
+    #[error("no signing key is loaded in this process")]
+    NoKey,
 }
 
 /// Why an attribute's signature is not accepted (docs/contract/signatures.md §4, steps 1–7, in that order).

@@ -13,7 +13,7 @@ use cis_identity_vault::search::active_matches;
 use cis_identity_vault::{ListQuery, Lookup, StoredJson, VaultError};
 use cis_profile::filter::filter_into;
 use cis_profile::filter_raw::filter_raw;
-use cis_profile::{Display, Profile};
+use cis_profile::{Display, Profile, ProfileError};
 use http::{HeaderMap, Uri};
 use std::borrow::Cow;
 
@@ -57,10 +57,12 @@ pub fn stored_json(
             message,
         })
     };
-    let value = serde_json::from_str(&stored.json)
-        .map_err(|e| corrupt(format!("profile is not JSON: {e}")))?;
-    let profile = Profile::from_stored(value)
-        .map_err(|e| corrupt(format!("profile is not a profile: {e}")))?;
+    let profile = Profile::from_stored_text(&stored.json).map_err(|e| {
+        corrupt(match e {
+            ProfileError::Json(e) => format!("profile is not JSON: {e}"),
+            e => format!("profile is not a profile: {e}"),
+        })
+    })?;
     profile_json(profile, caller, filter_display)
 }
 

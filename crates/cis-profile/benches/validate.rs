@@ -1,5 +1,6 @@
 //! Validation throughput (docs/contract/profile.md §4): `Profile::parse` of a realistic profile's JSON bytes (strict JSON,
-//! both validation layers, canonical order) and `validate` of an already parsed document.
+//! both validation layers, canonical order), `Profile::check` of the same bytes (the same verdict over a borrowed
+//! tree) and `validate` of an already parsed document.
 //!
 //! Run with `cargo bench -p cis-profile --bench validate`; the target is ≥ 20,000 profiles/s for `validate`.
 
@@ -32,6 +33,9 @@ fn bench_validation(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("parse_bytes", |b| {
         b.iter(|| Profile::parse(black_box(&bytes)))
+    });
+    group.bench_function("check_bytes", |b| {
+        b.iter(|| Profile::check(black_box(&bytes)))
     });
     group.bench_function("validate_value", |b| b.iter(|| validate(black_box(&value))));
     group.bench_function("from_value_of_a_parsed_document", |b| {

@@ -1,23 +1,22 @@
 //! [`filter`](crate::filter::filter) over a stored profile's JSON *text*, for the Person API's reads.
 //!
 //! Parsing a 20–45 KB profile into a `serde_json::Value` only to drop a few attributes and serialise it
-//! again is what bounds the Person API. Here the text is read in one pass: the top level, the groups and
-//! each attribute as maps whose values stay raw JSON text (slices of the stored text); each attribute's
-//! `metadata.classification` and `metadata.display` are the only values decoded (the small metadata object
-//! is the one text read twice), and the members of kept attributes are copied through as written. The decision is [`filter`](crate::filter)'s own
-//! (`Rules`), so the output means exactly what `filter(&Profile::from_stored(..), ..)` gives.
+//! again is what bounds the Person API. Here the text is read once, front to back, by the strict byte reader
+//! (`scan`): the top level, the groups and each attribute's members are walked, each member's value is
+//! checked as JSON and kept as a slice of the stored text, and only `metadata.classification` and
+//! `metadata.display` are decoded. Kept attributes are written as they were read, member by member; nothing
+//! is allocated per value. The decision is [`filter`](crate::filter)'s own (`Rules`), so the output means
+//! exactly what `filter(&Profile::from_stored(..), ..)` gives.
 //!
 //! It also checks what `Profile::from_stored` checks (validate.rs `check_structure`) and refuses — with a
-//! [`RawFilterError`] — any text it cannot answer for exactly (not a stored profile, duplicate members):
-//! the caller then takes the parsed path, which decides the outcome. It never validates payloads, never
-//! re-signs, and never reorders what it keeps.
+//! [`RawFilterError`] — any text it cannot answer for exactly (not a stored profile, duplicate members,
+//! JSON it does not plainly read): the caller then takes the parsed path, which decides the outcome. It
+//! never validates payloads, never re-signs, and never reorders what it keeps.
 
 use crate::catalogue::{AttrPath, Group, TOP_LEVEL};
 use crate::enums::{Classification, Display};
 use crate::filter::{Rules, ScopeSet};
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
+use crate::scan::Reader;
 use std::borrow::Cow;
 
 /// Why a text was left to the parsed path: not JSON, not a stored profile, or a shape (duplicate members)
@@ -43,249 +42,212 @@ pub fn filter_raw<'t>(
     if rules.keeps_everything() {
         return Ok(Cow::Borrowed(stored));
     }
-    let top: Top<'_> = serde_json::from_str(stored).map_err(refuse)?;
-    let mut out = Writer::with_capacity(stored.len());
-    let mut seen = Seen::default();
-    for (name, index, member) in &top.0 {
-        seen.first(*index, name)?;
-        match member {
-            TopMember::Group(group, members) => {
-                out.key(name)?;
-                group_members(*group, members, rules, &mut out)?;
-            }
-            TopMember::Attr(path, attr) => {
-                if keeps(*path, attr, rules)? {
-                    out.attribute(name, attr)?;
-                }
-            }
-            TopMember::Other(value) => out.member(name, value)?, // schema
-        }
-    }
-    out.finish()
-}
-
-/// One group, written as `{kept members}` (groups stay even when empty).
-fn group_members(
-    group: Group,
-    members: &[(Key<'_>, AttrPath, Attr<'_>)],
-    rules: Rules,
-    out: &mut Writer,
-) -> Result<(), RawFilterError> {
-    let mut seen = Seen::default();
-    out.open();
-    for (name, path, attr) in members {
-        let index = group
-            .members()
-            .position(|p| p == *path)
-            .ok_or_else(|| refuse(format_args!("{name} not in {}", group.as_str())))?;
-        seen.first(index, name)?;
-        if keeps(*path, attr, rules)? {
-            out.attribute(name, attr)?;
-        }
-    }
-    out.close();
-    Ok(())
-}
-
-/// Checks the attribute's shape as `check_structure` does and decides from its labels.
-fn keeps(path: AttrPath, attr: &Attr<'_>, rules: Rules) -> Result<bool, RawFilterError> {
-    let dotted = path.dotted();
-    let payload = path.kind().payload_key();
-    let (mut metadata, mut signature, mut has_payload) = (None, None, false);
-    for (name, value) in &attr.0 {
-        let slot = match &*name.0 {
-            "metadata" => &mut metadata,
-            "signature" => &mut signature,
-            other => {
-                if other == payload {
-                    if has_payload {
-                        return Err(refuse(format_args!("{dotted}: duplicate {other}")));
-                    }
-                    has_payload = true;
-                }
-                continue;
-            }
-        };
-        if slot.replace(*value).is_some() {
-            return Err(refuse(format_args!("{dotted}: duplicate {name}")));
-        }
-    }
-    let object = |v: Option<&RawValue>| v.is_some_and(|v| v.get().starts_with('{'));
-    if !object(signature) || !object(metadata) || !has_payload {
-        return Err(refuse(format_args!("{dotted} is not an attribute")));
-    }
-    // The metadata object (a few hundred bytes) is the only text read twice.
-    let labels: Labels<'_> = metadata
-        .map(|m| serde_json::from_str(m.get()))
-        .transpose()
-        .map_err(|e| refuse(format_args!("{dotted}.metadata: {e}")))?
-        .unwrap_or_default();
-    let classification =
-        label_text(labels.classification, dotted)?.and_then(|c| Classification::parse_stored(&c.0));
-    // JSON null or missing: no level; a string: a level or nothing; anything else matches no set.
-    let display = match labels.display {
-        None => Some(None),
-        Some(_) => label_text(labels.display, dotted)?.and_then(|d| Display::parse(&d.0).map(Some)),
+    let mut pass = Pass {
+        rules,
+        out: Writer::with_capacity(stored.len()),
+        failure: None,
     };
-    Ok(rules.keeps_labels(classification, display))
-}
-
-/// A label's text when it is a JSON string, else `None`.
-fn label_text<'a>(
-    v: Option<&'a RawValue>,
-    dotted: &str,
-) -> Result<Option<Key<'a>>, RawFilterError> {
-    match v {
-        Some(raw) if raw.get().starts_with('"') => serde_json::from_str(raw.get())
-            .map(Some)
-            .map_err(|e| refuse(format_args!("{dotted}.metadata: {e}"))),
-        _ => Ok(None),
+    let mut r = Reader::new(stored);
+    r.skip_ws();
+    let mut seen = Seen::default();
+    let read = r.members(|r, name| pass.step(|pass| pass.top_member(r, &name, &mut seen)));
+    r.skip_ws();
+    match (read, pass.failure) {
+        (_, Some(failure)) => Err(failure),
+        (Some(()), None) if r.at_end() => pass.out.finish(),
+        _ => Err(refuse("not a JSON object the raw filter reads")),
     }
 }
 
-/// The two metadata members the decision reads; the others are skipped unread.
-#[derive(Default, Deserialize)]
+/// One pass over one text: the decision rules, the output so far, and why the pass stopped, if it did.
+struct Pass {
+    rules: Rules,
+    out: Writer,
+    failure: Option<RawFilterError>,
+}
+
+impl Pass {
+    /// Runs one step inside the reader: a refusal is kept and stops the reader (`None`).
+    fn step(&mut self, f: impl FnOnce(&mut Pass) -> Result<(), RawFilterError>) -> Option<()> {
+        match f(self) {
+            Ok(()) => Some(()),
+            Err(e) => {
+                self.failure.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    fn top_member(
+        &mut self,
+        r: &mut Reader<'_>,
+        name: &str,
+        seen: &mut Seen,
+    ) -> Result<(), RawFilterError> {
+        let index = TOP_LEVEL
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| refuse(format_args!("unknown top-level member {name}")))?;
+        seen.first(index, name)?;
+        if let Some(group) = Group::parse(name) {
+            self.out.key(name)?;
+            return self.group(r, group);
+        }
+        match AttrPath::find(None, name) {
+            Some(path) => self.attribute(r, path, name),
+            None => {
+                // `schema`: copied as written.
+                let value = r.skip_value(1).ok_or_else(|| refuse(name))?;
+                self.out.member(name, value)
+            }
+        }
+    }
+
+    /// One group, written as `{kept members}` (groups stay even when empty).
+    fn group(&mut self, r: &mut Reader<'_>, group: Group) -> Result<(), RawFilterError> {
+        if r.peek() != Some(b'{') {
+            return Err(refuse(format_args!("{} is not an object", group.as_str())));
+        }
+        let mut seen = Seen::default();
+        self.out.open();
+        let read = r.members(|r, name| {
+            self.step(|pass| {
+                let Some((index, path)) =
+                    group.members().enumerate().find(|(_, p)| p.leaf() == name)
+                else {
+                    return Err(refuse(format_args!(
+                        "unknown member {name} of {}",
+                        group.as_str()
+                    )));
+                };
+                seen.first(index, &name)?;
+                pass.attribute(r, path, &name)
+            })
+        });
+        if read.is_none() {
+            return Err(self
+                .failure
+                .take()
+                .unwrap_or_else(|| refuse(group.as_str())));
+        }
+        self.out.close();
+        Ok(())
+    }
+
+    /// Reads one attribute, checks its shape as `check_structure` does, decides from its labels and writes
+    /// it when kept.
+    fn attribute(
+        &mut self,
+        r: &mut Reader<'_>,
+        path: AttrPath,
+        name: &str,
+    ) -> Result<(), RawFilterError> {
+        let dotted = path.dotted();
+        let attr = Attr::read(r, path.kind().payload_key())
+            .ok_or_else(|| refuse(format_args!("{dotted} is not an attribute")))?;
+        let metadata = match (attr.signature, attr.metadata, attr.has_payload) {
+            (Some(s), Some(m), true) if s.starts_with('{') && m.starts_with('{') => m,
+            _ => return Err(refuse(format_args!("{dotted} is not an attribute"))),
+        };
+        let labels = Labels::read(metadata)
+            .ok_or_else(|| refuse(format_args!("{dotted}.metadata is not read plainly")))?;
+        let classification = labels
+            .classification
+            .and_then(|c| Classification::parse_stored(&c));
+        // JSON null or missing: no level; a string: a level or nothing; anything else matches no set.
+        let display = match labels.display {
+            Label::Missing | Label::Null => Some(None),
+            Label::Text(d) => Display::parse(&d).map(Some),
+            Label::Other => None,
+        };
+        if self.rules.keeps_labels(classification, display) {
+            self.out.attribute(name, &attr.members)?;
+        }
+        Ok(())
+    }
+}
+
+/// An attribute's members in document order, each value as written (a slice of the stored text).
+struct Attr<'a> {
+    members: Vec<(Cow<'a, str>, &'a str)>,
+    signature: Option<&'a str>,
+    metadata: Option<&'a str>,
+    has_payload: bool,
+}
+
+impl<'a> Attr<'a> {
+    /// `None` for text that is not an object, or with `signature`, `metadata` or the payload twice.
+    fn read(r: &mut Reader<'a>, payload: &str) -> Option<Attr<'a>> {
+        let mut attr = Attr {
+            members: Vec::with_capacity(3),
+            signature: None,
+            metadata: None,
+            has_payload: false,
+        };
+        if r.peek() != Some(b'{') {
+            return None;
+        }
+        r.members(|r, name| {
+            let value = r.skip_value(2)?;
+            let first = match &*name {
+                "signature" => attr.signature.replace(value).is_none(),
+                "metadata" => attr.metadata.replace(value).is_none(),
+                other if other == payload => !std::mem::replace(&mut attr.has_payload, true),
+                _ => true,
+            };
+            attr.members.push((name, value));
+            first.then_some(())
+        })?;
+        Some(attr)
+    }
+}
+
+/// A metadata label as the decision needs it.
+#[derive(Default)]
+enum Label<'a> {
+    #[default]
+    Missing,
+    Null,
+    Text(Cow<'a, str>),
+    Other,
+}
+
+/// The two metadata members the decision reads; the others are checked and skipped.
+#[derive(Default)]
 struct Labels<'a> {
-    #[serde(borrow, default)]
-    classification: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    display: Option<&'a RawValue>,
+    classification: Option<Cow<'a, str>>,
+    display: Label<'a>,
 }
 
-/// A member name, borrowed from the text unless it carries escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl std::fmt::Display for Key<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::ops::Deref for Key<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
-        struct Text;
-        impl<'de> Visitor<'de> for Text {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(Text)
-    }
-}
-
-/// A top-level member as the single pass leaves it: a group's attributes, an attribute, or (`schema`) its
-/// text.
-enum TopMember<'a> {
-    Group(Group, Vec<(Key<'a>, AttrPath, Attr<'a>)>),
-    Attr(AttrPath, Attr<'a>),
-    Other(&'a RawValue),
-}
-
-/// The top level in document order, each member with its index in [`TOP_LEVEL`] (duplicates kept).
-struct Top<'a>(Vec<(Key<'a>, usize, TopMember<'a>)>);
-
-/// An attribute's members in document order, each as written (duplicates kept). Reading them is the one
-/// pass over the attribute's text: the raw values are slices of the stored text.
-struct Attr<'a>(Vec<(Key<'a>, &'a RawValue)>);
-
-impl<'de> Deserialize<'de> for Top<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Top<'de>, D::Error> {
-        struct Object;
-        impl<'de> Visitor<'de> for Object {
-            type Value = Top<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a profile object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
-                let mut out = Vec::with_capacity(TOP_LEVEL.len());
-                while let Some(name) = map.next_key::<Key<'de>>()? {
-                    let index = TOP_LEVEL
-                        .iter()
-                        .position(|n| *n == &*name.0)
-                        .ok_or_else(|| {
-                            de::Error::custom(format_args!("unknown top-level member {name}"))
-                        })?;
-                    let member = if let Some(group) = Group::parse(&name) {
-                        TopMember::Group(group, map.next_value_seed(GroupSeed(group))?)
-                    } else if let Some(path) = AttrPath::find(None, &name) {
-                        TopMember::Attr(path, map.next_value_seed(AttrSeed)?)
-                    } else {
-                        TopMember::Other(map.next_value()?)
-                    };
-                    out.push((name, index, member));
+impl<'a> Labels<'a> {
+    /// `None` for a metadata text not read plainly, or with a label twice.
+    fn read(metadata: &'a str) -> Option<Labels<'a>> {
+        let mut labels = Labels::default();
+        let (mut classification_seen, mut r) = (false, Reader::new(metadata));
+        r.members(|r, name| {
+            let label = match r.peek()? {
+                b'"' => Label::Text(r.string()?),
+                b'n' => r.eat("null").map(|()| Label::Null)?,
+                _ => r.skip_value(3).map(|_| Label::Other)?,
+            };
+            match &*name {
+                "classification" => {
+                    if std::mem::replace(&mut classification_seen, true) {
+                        return None;
+                    }
+                    if let Label::Text(text) = label {
+                        labels.classification = Some(text);
+                    }
                 }
-                Ok(Top(out))
+                "display" => match labels.display {
+                    Label::Missing => labels.display = label,
+                    _ => return None,
+                },
+                _ => {}
             }
-        }
-        d.deserialize_map(Object)
-    }
-}
-
-/// A group's members, each an attribute of the group.
-struct GroupSeed(Group);
-
-impl<'de> DeserializeSeed<'de> for GroupSeed {
-    type Value = Vec<(Key<'de>, AttrPath, Attr<'de>)>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for GroupSeed {
-    type Value = Vec<(Key<'de>, AttrPath, Attr<'de>)>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the {} object", self.0.as_str())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
-        while let Some(name) = map.next_key::<Key<'de>>()? {
-            let path = AttrPath::find(Some(self.0), &name).ok_or_else(|| {
-                de::Error::custom(format_args!("unknown member {name} of {}", self.0.as_str()))
-            })?;
-            let attr = map.next_value_seed(AttrSeed)?;
-            out.push((name, path, attr));
-        }
-        Ok(out)
-    }
-}
-
-struct AttrSeed;
-
-impl<'de> DeserializeSeed<'de> for AttrSeed {
-    type Value = Attr<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Attr<'de>, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for AttrSeed {
-    type Value = Attr<'de>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an attribute object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attr<'de>, A::Error> {
-        let mut out = Vec::with_capacity(4);
-        while let Some(entry) = map.next_entry()? {
-            out.push(entry);
-        }
-        Ok(Attr(out))
+            Some(())
+        })?;
+        Some(labels)
     }
 }
 
@@ -338,17 +300,21 @@ impl Writer {
         Ok(())
     }
 
-    fn member(&mut self, name: &str, value: &RawValue) -> Result<(), RawFilterError> {
+    fn member(&mut self, name: &str, value: &str) -> Result<(), RawFilterError> {
         self.key(name)?;
-        self.buf.push_str(value.get());
+        self.buf.push_str(value);
         Ok(())
     }
 
     /// A kept attribute: its members rewritten around their texts, which are copied as written.
-    fn attribute(&mut self, name: &str, attr: &Attr<'_>) -> Result<(), RawFilterError> {
+    fn attribute(
+        &mut self,
+        name: &str,
+        members: &[(Cow<'_, str>, &str)],
+    ) -> Result<(), RawFilterError> {
         self.key(name)?;
         self.open();
-        for (member, value) in &attr.0 {
+        for (member, value) in members {
             self.member(member, value)?;
         }
         self.close();

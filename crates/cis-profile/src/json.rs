@@ -27,7 +27,7 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
     Ok(value)
 }
 
-fn from_serde(e: serde_json::Error) -> JsonError {
+pub(crate) fn from_serde(e: serde_json::Error) -> JsonError {
     let text = e.to_string();
     // serde_json appends " at line L column C"; keep the message only.
     let message = match text.rfind(" at line ") {

@@ -7,6 +7,7 @@
 //! | [`enums`] | classification labels, display levels, publisher names |
 //! | [`catalogue`] | every attribute path, its kind and schema rules ([`AttrPath`]) |
 //! | [`json`] | strict JSON parsing and JSON-value equality |
+//! | [`tree`] | a borrowed JSON tree: checking input without building `serde_json` values |
 //! | [`attr`] | the typed view of one attribute object |
 //! | [`profile`] | the [`Profile`] document: constructors, access, canonical order, the null profile |
 //! | [`validate`] | both validation layers of docs/contract/profile.md §4 |
@@ -34,7 +35,9 @@ pub mod merge;
 pub mod profile;
 pub mod rules;
 mod rules_document;
+mod scan;
 pub mod timestamp;
+pub mod tree;
 pub mod validate;
 
 pub use attr::Attr;

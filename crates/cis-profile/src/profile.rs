@@ -63,8 +63,27 @@ impl Profile {
     }
 
     /// Parses untrusted JSON text: strict JSON (docs/contract/profile.md §4.2), then both validation layers.
+    /// The text is read into a borrowed tree ([`crate::tree`]) and checked there, and only a valid document
+    /// becomes `serde_json` values; what the tree reader does not plainly take goes through `parse_strict`.
     pub fn parse(bytes: &[u8]) -> Result<Profile, ProfileError> {
-        Profile::from_value(parse_strict(bytes)?)
+        let Some(doc) = crate::tree::parse(bytes) else {
+            return Profile::from_value(parse_strict(bytes)?);
+        };
+        validate::validate_tree(&doc).map_err(ProfileError::Invalid)?;
+        match doc.into_value() {
+            Some(value) => Profile::take(value),
+            None => Profile::from_value(parse_strict(bytes)?),
+        }
+    }
+
+    /// The verdict of [`Profile::parse`] without keeping the profile: strict JSON and both validation layers
+    /// over a borrowed tree ([`crate::tree`]), no `serde_json` values built. Input the borrowed reader does
+    /// not plainly accept goes through `parse` itself, so verdicts and messages are the same.
+    pub fn check(bytes: &[u8]) -> Result<(), ProfileError> {
+        match crate::tree::parse(bytes) {
+            Some(doc) => validate::validate_tree(&doc).map_err(ProfileError::Invalid),
+            None => Profile::parse(bytes).map(drop),
+        }
     }
 
     /// Validates an already parsed document (both layers) and takes it.
@@ -78,6 +97,20 @@ impl Profile {
     pub fn from_stored(value: Value) -> Result<Profile, ProfileError> {
         validate::check_structure(&value).map_err(ProfileError::Invalid)?;
         Profile::take(value)
+    }
+
+    /// [`Profile::from_stored`] of a stored JSON text: read through the borrowed tree when it takes the text
+    /// (the structure checked there, then values built), else by serde_json as before — a stored text with
+    /// duplicate members keeps the last, as it always did. `ProfileError::Json` when it is not JSON.
+    pub fn from_stored_text(text: &str) -> Result<Profile, ProfileError> {
+        if let Some(doc) = crate::tree::parse(text.as_bytes()) {
+            validate::check_structure_tree(&doc).map_err(ProfileError::Invalid)?;
+            if let Some(value) = doc.into_value() {
+                return Profile::take(value);
+            }
+        }
+        let value = serde_json::from_str(text).map_err(crate::json::from_serde)?;
+        Profile::from_stored(value)
     }
 
     fn take(value: Value) -> Result<Profile, ProfileError> {
@@ -269,11 +302,7 @@ pub fn canonical_attribute(attr: Map<String, Value>) -> Map<String, Value> {
 }
 
 fn reorder(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
-    if map
-        .keys()
-        .map(String::as_str)
-        .eq(order.iter().copied().filter(|k| map.contains_key(*k)))
-    {
+    if in_order(&map, order) {
         return map;
     }
     let mut out = Map::with_capacity(map.len());
@@ -286,9 +315,40 @@ fn reorder(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
     out
 }
 
+/// Every member known and in `order`'s order (no hashing: documents in canonical order are the common case).
+fn in_order(map: &Map<String, Value>, order: &[&str]) -> bool {
+    let mut rest = order;
+    map.keys()
+        .all(|key| match rest.iter().position(|name| name == key) {
+            Some(i) => {
+                rest = &rest[i + 1..];
+                true
+            }
+            None => false,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_order_means_known_members_in_canonical_order() {
+        let map = |keys: &[&str]| -> Map<String, Value> {
+            keys.iter().map(|k| (k.to_string(), Value::Null)).collect()
+        };
+        let order = ["a", "b", "c"];
+        assert!(in_order(&map(&["a", "c"]), &order));
+        assert!(in_order(&map(&[]), &order));
+        assert!(!in_order(&map(&["c", "a"]), &order));
+        assert!(!in_order(&map(&["a", "x"]), &order));
+        assert_eq!(
+            reorder(map(&["x", "c", "a"]), &order)
+                .keys()
+                .collect::<Vec<_>>(),
+            ["a", "c", "x"]
+        );
+    }
 
     #[test]
     fn the_null_profile_has_every_attribute_and_the_original_order() {

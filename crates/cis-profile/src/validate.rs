@@ -9,11 +9,14 @@
 //! Strict JSON (duplicate members, integer range, lone surrogates) is `json::parse_strict`'s business, not
 //! this module's. Nothing here changes or reorders the document.
 
+mod node;
 mod walk;
 
 use crate::catalogue::{AttrPath, AttrSpec, Group, Kind};
 use crate::enums::{Classification, Display, Publisher};
 use crate::timestamp::is_rfc3339;
+use crate::tree::Json;
+use node::Node;
 use serde_json::Value;
 use walk::{Ptr, ROOT, Report, Top, fields, tables};
 
@@ -57,6 +60,15 @@ const METADATA: [&str; 5] = [
 
 /// Checks untrusted input against both validation layers (docs/contract/profile.md §4.1 and §4.2).
 pub fn validate(doc: &Value) -> Result<(), Vec<Violation>> {
+    check(doc)
+}
+
+/// [`validate`] over a borrowed tree: the same checks, the same violations in the same order.
+pub fn validate_tree(doc: &Json<'_>) -> Result<(), Vec<Violation>> {
+    check(doc)
+}
+
+fn check<N: Node>(doc: &N) -> Result<(), Vec<Violation>> {
     let mut report = Report::default();
     if !doc.is_object() {
         report.add(&ROOT, NOT_PROFILE);
@@ -82,6 +94,15 @@ pub fn validate(doc: &Value) -> Result<(), Vec<Violation>> {
 /// members; each present attribute an object with object `metadata` and `signature` and its payload member.
 /// Missing members, unknown classification labels and odd timestamps are accepted.
 pub fn check_structure(doc: &Value) -> Result<(), Vec<Violation>> {
+    structure(doc)
+}
+
+/// [`check_structure`] over a borrowed tree.
+pub fn check_structure_tree(doc: &Json<'_>) -> Result<(), Vec<Violation>> {
+    structure(doc)
+}
+
+fn structure<N: Node>(doc: &N) -> Result<(), Vec<Violation>> {
     let mut report = Report::default();
     if !doc.is_object() {
         report.add(&ROOT, NOT_PROFILE);
@@ -107,26 +128,34 @@ pub fn check_structure(doc: &Value) -> Result<(), Vec<Violation>> {
     report.finish()
 }
 
-fn check_attr_shape(path: AttrPath, value: &Value, at: &Ptr<'_>, report: &mut Report) {
-    let Value::Object(attr) = value else {
+fn check_attr_shape<N: Node>(path: AttrPath, value: &N, at: &Ptr<'_>, report: &mut Report) {
+    let Some(members) = value.members() else {
         return report.add(at, NOT_OBJECT);
     };
-    for name in ["signature", "metadata"] {
-        match attr.get(name) {
-            Some(Value::Object(_)) => {}
+    let payload = path.kind().payload_key();
+    let (mut signature, mut metadata, mut has_payload) = (None, None, false);
+    for (name, member) in members {
+        match name {
+            "signature" => signature = Some(member),
+            "metadata" => metadata = Some(member),
+            _ => has_payload |= name == payload,
+        }
+    }
+    for (name, found) in [("signature", signature), ("metadata", metadata)] {
+        match found {
+            Some(member) if member.is_object() => {}
             Some(_) => report.add(&at.key(name), NOT_OBJECT),
             None => report.add(&at.key(name), walk::MISSING),
         }
     }
-    let payload = path.kind().payload_key();
-    if !attr.contains_key(payload) {
+    if !has_payload {
         report.add(&at.key(payload), walk::MISSING);
     }
 }
 
 /// A group: an object of attributes; `identities` members are optional, the others' required. The schema's
 /// display/classification rules on the groups themselves never apply (docs/contract/profile.md §2).
-fn check_group(group: Group, value: &Value, at: &Ptr<'_>, report: &mut Report) {
+fn check_group<N: Node>(group: Group, value: &N, at: &Ptr<'_>, report: &mut Report) {
     let (names, paths) = tables().members(group);
     fields(
         value,
@@ -141,7 +170,7 @@ fn check_group(group: Group, value: &Value, at: &Ptr<'_>, report: &mut Report) {
 }
 
 /// `{signature, metadata, value|values}`; the other payload member is an unknown member.
-fn check_attr(path: AttrPath, value: &Value, at: &Ptr<'_>, report: &mut Report) {
+fn check_attr<N: Node>(path: AttrPath, value: &N, at: &Ptr<'_>, report: &mut Report) {
     let spec = path.spec();
     let names = ["signature", "metadata", spec.kind.payload_key()];
     fields(
@@ -158,16 +187,16 @@ fn check_attr(path: AttrPath, value: &Value, at: &Ptr<'_>, report: &mut Report) 
     );
 }
 
-fn check_signature(value: &Value, at: &Ptr<'_>, report: &mut Report) {
+fn check_signature<N: Node>(value: &N, at: &Ptr<'_>, report: &mut Report) {
     fields(
         value,
         at,
         &SIGNATURE,
         true,
         report,
-        |i, value, at, report| match (i, value) {
+        |i, value, at, report| match (i, value.items()) {
             (0, _) => check_publisher(value, false, at, report),
-            (_, Value::Array(items)) => {
+            (_, Some(items)) => {
                 for (n, item) in items.iter().enumerate() {
                     check_publisher(item, true, &at.index(n), report);
                 }
@@ -179,7 +208,7 @@ fn check_signature(value: &Value, at: &Ptr<'_>, report: &mut Report) {
 
 /// `signature.publisher` (`lax` false: `name` in the publisher enum) or an `additional` item (`lax` true:
 /// `name` null or any string).
-fn check_publisher(value: &Value, lax: bool, at: &Ptr<'_>, report: &mut Report) {
+fn check_publisher<N: Node>(value: &N, lax: bool, at: &Ptr<'_>, report: &mut Report) {
     fields(
         value,
         at,
@@ -214,7 +243,7 @@ fn check_publisher(value: &Value, lax: bool, at: &Ptr<'_>, report: &mut Report) 
     );
 }
 
-fn check_metadata(spec: &AttrSpec, value: &Value, at: &Ptr<'_>, report: &mut Report) {
+fn check_metadata<N: Node>(spec: &AttrSpec, value: &N, at: &Ptr<'_>, report: &mut Report) {
     fields(
         value,
         at,
@@ -227,18 +256,18 @@ fn check_metadata(spec: &AttrSpec, value: &Value, at: &Ptr<'_>, report: &mut Rep
                 Some(_) => report.add(at, not_allowed_classification(spec)),
                 None => report.add(at, "must be one of the five classification labels"),
             },
-            1 | 2 => match value {
-                Value::String(s) if is_rfc3339(s) => {}
-                Value::String(_) => report.add(at, DATE_TIME),
-                _ => report.add(at, NOT_STRING),
+            1 | 2 => match value.as_str() {
+                Some(s) if is_rfc3339(s) => {}
+                Some(_) => report.add(at, DATE_TIME),
+                None => report.add(at, NOT_STRING),
             },
             3 if !value.is_boolean() => report.add(at, "must be a boolean"),
             3 => {}
             _ => {
-                let level = match value {
-                    Value::Null => Some(None),
-                    Value::String(s) => Display::parse(s).map(Some),
-                    _ => None,
+                let level = match value.as_str() {
+                    _ if value.is_null() => Some(None),
+                    Some(s) => Display::parse(s).map(Some),
+                    None => None,
                 };
                 match level {
                 Some(d) if spec.display.contains(d) => {}
@@ -251,32 +280,35 @@ fn check_metadata(spec: &AttrSpec, value: &Value, at: &Ptr<'_>, report: &mut Rep
 }
 
 /// The payload by kind (docs/contract/profile.md §2), with the §4.2 tightening of V and AI maps and of the timestamps.
-fn check_payload(path: AttrPath, value: &Value, at: &Ptr<'_>, report: &mut Report) {
-    match (path.kind(), value) {
-        (_, Value::Null) | (Kind::Bool, Value::Bool(_)) => {}
-        (Kind::String, Value::String(s)) => {
-            let is_time = path == AttrPath::CREATED || path == AttrPath::LAST_MODIFIED;
-            if is_time && !is_rfc3339(s) {
-                report.add(at, DATE_TIME);
-            }
-        }
-        (Kind::String, _) => report.add(at, "must be a string or null"),
-        (Kind::Bool, _) => report.add(at, "must be a boolean or null"),
-        (Kind::Values, Value::Object(map)) => {
-            for (key, member) in map {
-                if !(member.is_string() || member.is_null()) {
-                    report.add(&at.key(key), "must be a string or null");
+fn check_payload<N: Node>(path: AttrPath, value: &N, at: &Ptr<'_>, report: &mut Report) {
+    if value.is_null() {
+        return;
+    }
+    match path.kind() {
+        Kind::Bool if value.is_boolean() => {}
+        Kind::Bool => report.add(at, "must be a boolean or null"),
+        Kind::String => match value.as_str() {
+            Some(s) => {
+                let is_time = path == AttrPath::CREATED || path == AttrPath::LAST_MODIFIED;
+                if is_time && !is_rfc3339(s) {
+                    report.add(at, DATE_TIME);
                 }
             }
-        }
-        (Kind::AccessInfo, Value::Object(map)) => {
-            for (key, member) in map {
-                if member.is_array() || member.is_object() {
+            None => report.add(at, "must be a string or null"),
+        },
+        kind @ (Kind::Values | Kind::AccessInfo) => {
+            let Some(members) = value.members() else {
+                return report.add(at, "must be null or an object");
+            };
+            for (key, member) in members {
+                if kind == Kind::Values && !(member.is_string() || member.is_null()) {
+                    report.add(&at.key(key), "must be a string or null");
+                }
+                if kind == Kind::AccessInfo && (member.is_array() || member.is_object()) {
                     report.add(&at.key(key), "must be a string, number, boolean or null");
                 }
             }
         }
-        (Kind::Values | Kind::AccessInfo, _) => report.add(at, "must be null or an object"),
     }
 }
 

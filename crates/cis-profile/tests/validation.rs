@@ -1,10 +1,12 @@
 //! Validation verdicts of docs/contract/profile.md §4: the original schema's (§4.1), the stricter rules (§4.2), the lenient
-//! structure check for stored profiles (§4.3), the signed fixture and fake profiles.
+//! structure check for stored profiles (§4.3), the signed fixture and fake profiles. Every verdict is taken twice —
+//! from the parsed `Value` and from the borrowed tree `Profile::check` reads — and the two must be equal.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cis_profile::fake::{fake_profile, fake_profiles};
-use cis_profile::validate::{check_structure, validate};
+use cis_profile::json::parse_strict;
+use cis_profile::validate::validate_tree;
 use cis_profile::{AttrPath, Profile, ProfileError, Violation};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -13,6 +15,27 @@ const SIGNED_PROFILE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../fixtures/vectors/signed-profile.json"
 ));
+
+/// The verdict on a parsed document, after asserting the borrowed-tree path over its text gives the same one
+/// (and `Profile::check` the same as `Profile::parse`).
+#[track_caller]
+fn validate(doc: &Value) -> Result<(), Vec<Violation>> {
+    let by_value = cis_profile::validate::validate(doc);
+    let text = serde_json::to_vec(doc).unwrap();
+    let tree =
+        cis_profile::tree::parse(&text).expect("the borrowed reader takes serde_json's output");
+    assert_eq!(
+        validate_tree(&tree),
+        by_value,
+        "the borrowed tree disagrees"
+    );
+    assert_eq!(
+        Profile::check(&text),
+        Profile::parse(&text).map(drop),
+        "check and parse disagree"
+    );
+    by_value
+}
 
 fn null() -> Value {
     Profile::null().to_value()
@@ -364,6 +387,7 @@ fn strict_json_rejects_duplicate_members_and_huge_integers() {
         .to_json()
         .replacen("{", r#"{"schema": "x", "#, 1);
     let err = Profile::parse(text.as_bytes()).unwrap_err();
+    assert_eq!(Profile::check(text.as_bytes()), Err(err.clone()));
     assert!(
         matches!(&err, ProfileError::Json(e) if e.message.contains("duplicate member `schema`")),
         "{err}"
@@ -376,6 +400,7 @@ fn strict_json_rejects_duplicate_members_and_huge_integers() {
         r#""employee_id":123456789012345678901234567890"#,
     );
     let err = Profile::parse(text.as_bytes()).unwrap_err();
+    assert_eq!(Profile::check(text.as_bytes()), Err(err.clone()));
     assert!(
         matches!(&err, ProfileError::Json(e) if e.message.contains("64-bit")),
         "{err}"
@@ -392,6 +417,8 @@ fn parse_reports_violations_of_both_layers() {
 #[test]
 fn the_signed_profile_fixture_is_valid() {
     let profile = Profile::parse(SIGNED_PROFILE.as_bytes()).unwrap();
+    let by_serde = Profile::from_value(parse_strict(SIGNED_PROFILE.as_bytes()).unwrap());
+    assert_eq!(Ok(&profile), by_serde.as_ref());
     assert_eq!(
         profile.user_id(),
         Some("email|cad386a33d63274af9954fc0b4799f45")
@@ -403,6 +430,11 @@ fn fake_profiles_are_valid_for_200_seeds() {
     for (seed, profile) in fake_profiles(0, 200).enumerate() {
         assert_eq!(validate(&profile.to_value()), Ok(()), "seed {seed}");
         let reparsed = Profile::parse(profile.to_json().as_bytes()).unwrap();
+        assert_eq!(Profile::check(profile.to_json_pretty().as_bytes()), Ok(()));
+        // The borrowed-tree parse builds exactly what the serde_json path builds.
+        let text = profile.to_json_pretty();
+        let by_serde = Profile::from_value(parse_strict(text.as_bytes()).unwrap());
+        assert_eq!(Profile::parse(text.as_bytes()), by_serde, "seed {seed}");
         assert_eq!(reparsed, profile, "seed {seed}");
     }
 }
@@ -443,6 +475,39 @@ fn fake_profiles_are_deterministic_per_seed() {
         .filter(|p| !p.to_json().is_ascii())
         .count();
     assert!(non_ascii > 0);
+}
+
+/// The stored-profile check, taken from the `Value` and from the borrowed tree of its text (which must agree),
+/// and `Profile::from_stored_text` against `from_stored` of serde_json's value.
+#[track_caller]
+fn check_structure(doc: &Value) -> Result<(), Vec<Violation>> {
+    let by_value = cis_profile::validate::check_structure(doc);
+    let text = doc.to_string();
+    let tree = cis_profile::tree::parse(text.as_bytes()).unwrap();
+    assert_eq!(cis_profile::validate::check_structure_tree(&tree), by_value);
+    assert_eq!(
+        Profile::from_stored_text(&text),
+        Profile::from_stored(doc.clone())
+    );
+    by_value
+}
+
+#[test]
+fn stored_texts_the_tree_refuses_are_read_as_serde_json_reads_them() {
+    let text = Profile::null().to_json();
+    let duplicate = text.replacen("{\"schema\":", "{\"schema\":\"x\",\"schema\":", 1);
+    let value: Value = serde_json::from_str(&duplicate).unwrap();
+    assert_eq!(
+        Profile::from_stored_text(&duplicate),
+        Profile::from_stored(value)
+    );
+    assert!(matches!(
+        Profile::from_stored_text("{\"schema\":"),
+        Err(ProfileError::Json(_))
+    ));
+    for profile in fake_profiles(11, 20) {
+        assert_eq!(Profile::from_stored_text(&profile.to_json()), Ok(profile));
+    }
 }
 
 #[test]

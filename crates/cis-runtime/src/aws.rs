@@ -4,11 +4,12 @@
 //!
 //! Each function takes only what it needs: the Person API and the curator never load the signing key.
 
-use crate::backends::Backends;
+use crate::backends::{Backends, Role};
 use crate::keys::{WellKnownKeys, cis_signer_from_files, publisher_rules};
 use crate::start::StartupError;
 use cis_aws::kinesis::KinesisChangeStream;
 use cis_aws::{AwsSettings, SdkConfig, SsmParameters, SsmSigningKeys, TableNames, TableSettings};
+use cis_change::CisSigner;
 use cis_common::Config;
 use cis_common::config::SecretManager;
 use cis_crypto::{SigningKey, SigningKeySource};
@@ -62,9 +63,12 @@ impl Aws {
         Ok(Arc::new(DynamoVault::new(self.dynamodb.clone(), tables)))
     }
 
-    /// Everything the Change API and the processor need.
-    pub async fn backends(&self, config: &Config) -> Result<Backends, StartupError> {
+    /// Everything `role` needs. Only applying a change signs as `cis`: the Change API in stream mode checks
+    /// and appends (the processor applies), so its cold start does not read the `cis` key. It still reads the
+    /// salt, whose absence makes it refuse creates up front rather than queue changes nobody can apply.
+    pub async fn backends(&self, config: &Config, role: Role) -> Result<Backends, StartupError> {
         let cis = &config.cis;
+        let applies = role == Role::Processor || cis.stream_bypass;
         let ssm = SsmParameters::new(cis_aws::ssm_client(
             &self.sdk,
             Some(&cis.secret_manager_ssm_region),
@@ -81,8 +85,14 @@ impl Aws {
             }
         };
         // Three independent round trips of the cold start (the key, the salt, the tables), made at once.
-        let (cis_signer, uuid_salt, vault) =
-            tokio::try_join!(self.cis_signer(config, &ssm), uuid_salt, self.vault(config))?;
+        let (cis_signer, uuid_salt, vault) = if applies {
+            let (key, salt, vault) =
+                tokio::try_join!(self.cis_signer(config, &ssm), uuid_salt, self.vault(config))?;
+            (key as Arc<dyn CisSigner>, salt, vault)
+        } else {
+            let (salt, vault) = tokio::try_join!(uuid_salt, self.vault(config))?;
+            (Arc::new(NoCisKey) as Arc<dyn CisSigner>, salt, vault)
+        };
         let stream_name = cis.kinesis_arn.clone().unwrap_or_else(|| cis.stream_name());
         let keys = WellKnownKeys::from_config(config)?;
         tracing::info!(source = %keys.0.location(), stream_bypass = cis.stream_bypass, "publisher keys and mode");
@@ -117,5 +127,17 @@ impl Aws {
                     .map_err(|e| StartupError::SigningKey(e.to_string()))
             }
         }
+    }
+}
+
+/// The `cis` signer of a process that never applies a change: any use is an error, never a signature.
+struct NoCisKey;
+
+impl CisSigner for NoCisKey {
+    fn sign_as_cis(
+        &self,
+        _attr: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), cis_crypto::SignError> {
+        Err(cis_crypto::SignError::NoKey)
     }
 }

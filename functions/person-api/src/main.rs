@@ -1,6 +1,10 @@
 //! The Person API Lambda: API Gateway events through `lambda_http` into the Person API router. It needs only
 //! the vault and the token validator, both built once per cold start by `cis-runtime`.
 
+/// mimalloc, as in the `cis` binary: profiles are trees of many small allocations (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cis_runtime::aws::Aws;
 use cis_runtime::backends::person_api;
 use cis_runtime::tokens::{Api, validator};

@@ -3,6 +3,10 @@
 //! line per target, and fails the invocation when a target could not be synced or an action failed.
 //! Targets, tokens and the DynamoDB client are read once per cold start.
 
+/// mimalloc, as in the `cis` binary: profiles are trees of many small allocations (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use cis_runtime::aws::Aws;
 use cis_runtime::scim::ScheduledSync;

@@ -2,6 +2,10 @@
 //! stream, tags and backups (`cis_runtime::lambda::Curator`, the `[curator]` section of the configuration),
 //! and fails the invocation when a step is in error. The DynamoDB client is built once per cold start.
 
+/// mimalloc, as in the `cis` binary: profiles are trees of many small allocations (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use cis_runtime::aws::Aws;
 use cis_runtime::lambda::Curator;

@@ -2,6 +2,10 @@
 //! subscribed relying parties out, partial batch responses back (docs/webhooks.md §6). Subscriptions, the
 //! OAuth client, the HTTP client and the queues are set up once per cold start by `cis-runtime`.
 
+/// mimalloc, as in the `cis` binary: profiles are trees of many small allocations (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cis_runtime::aws::Aws;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;

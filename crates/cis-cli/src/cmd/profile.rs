@@ -119,8 +119,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 fn validate_one(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let input = read_input(args.file.as_deref())?;
-    match Profile::parse(&input) {
-        Ok(_) => {
+    match Profile::check(&input) {
+        Ok(()) => {
             println!("valid");
             Ok(ExitCode::SUCCESS)
         }
@@ -151,8 +151,8 @@ fn validate_lines(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match Profile::parse(line) {
-            Ok(_) => writeln!(out, "line {}: valid", n + 1)?,
+        match Profile::check(line) {
+            Ok(()) => writeln!(out, "line {}: valid", n + 1)?,
             Err(e) => {
                 all_valid = false;
                 writeln!(out, "line {}: invalid: {}", n + 1, verdict(&e))?;

@@ -8,7 +8,7 @@ use crate::model::{
 };
 use crate::search::ItemFields;
 use aws_sdk_dynamodb::types::AttributeValue;
-use cis_profile::Profile;
+use cis_profile::{Profile, ProfileError};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -82,10 +82,12 @@ impl TryFrom<Item> for StoredProfile {
             message,
         };
         let text = get_s(&item, "profile").ok_or_else(|| corrupt("no profile attribute".into()))?;
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| corrupt(format!("profile is not JSON: {e}")))?;
-        let profile = Profile::from_stored(value)
-            .map_err(|e| corrupt(format!("profile is not a profile: {e}")))?;
+        let profile = Profile::from_stored_text(text).map_err(|e| {
+            corrupt(match e {
+                ProfileError::Json(e) => format!("profile is not JSON: {e}"),
+                e => format!("profile is not a profile: {e}"),
+            })
+        })?;
         let version = get_u64(&item, "version").map_err(corrupt)?;
         let sequence_number = get_s(&item, "sequence_number").map(str::to_string);
         Ok(StoredProfile {

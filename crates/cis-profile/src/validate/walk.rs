@@ -4,8 +4,8 @@
 //! It knows member names and positions, never what a member's value must be: that is `validate.rs`'s business.
 
 use super::Violation;
+use super::node::Node;
 use crate::catalogue::{AttrPath, Group, TOP_LEVEL};
-use serde_json::Value;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -15,15 +15,15 @@ const UNKNOWN: &str = "unknown member";
 /// Walks an object whose members are `names` (at most 64): calls `each(index, value, pointer, report)` for
 /// every known member in document order, reports unknown members as they come, then the missing ones (when
 /// `required`). A value that is not an object is reported by the caller's own check, or here as one.
-pub(super) fn fields(
-    value: &Value,
+pub(super) fn fields<N: Node>(
+    value: &N,
     at: &Ptr<'_>,
     names: &[&str],
     required: bool,
     report: &mut Report,
-    mut each: impl FnMut(usize, &Value, &Ptr<'_>, &mut Report),
+    mut each: impl FnMut(usize, &N, &Ptr<'_>, &mut Report),
 ) {
-    let Value::Object(map) = value else {
+    let Some(map) = value.members() else {
         // The root's "not an object" is reported by the caller with a better message.
         if at.parent.is_some() {
             report.add(at, super::NOT_OBJECT);
@@ -32,7 +32,7 @@ pub(super) fn fields(
     };
     let (mut seen, mut hint) = (0u64, 0usize);
     for (key, member) in map {
-        let (key, at) = (key.as_str(), at.key(key));
+        let at = at.key(key);
         // Documents in canonical order resolve every member with one comparison.
         let found = match names.get(hint) {
             Some(name) if *name == key => Some(hint),
