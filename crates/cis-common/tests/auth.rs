@@ -349,3 +349,39 @@ async fn a_payload_with_a_member_twice_is_refused() {
     let error = check(&validator, &token).await.unwrap_err();
     assert!(matches!(error, AuthError::Unparsable { .. }), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_remembered_token_is_accepted_only_while_its_kid_names_the_key_that_verified_it() {
+    let issuer = issuer();
+    // A JWKS copy that is never fresh: every request asks the source for the key again.
+    let source = Arc::new(MemorySource::new(issuer.jwks()));
+    let jwks = JwksCache::new(source.clone(), Duration::ZERO);
+    let validator = TokenValidator::new(ISS, AUD, Duration::ZERO, jwks);
+    let token = issuer.issue("c@clients", &["write"], Duration::from_secs(60));
+    assert!(check(&validator, &token).await.is_ok());
+    assert!(check(&validator, &token).await.is_ok(), "remembered");
+    // The issuer's key under `kid-0` is replaced: the remembered verification no longer counts.
+    let other = DevIssuer::new(key("evil-signing-key.priv.pem"), "kid-0", ISS, AUD);
+    source.set(other.jwks());
+    assert!(matches!(
+        check(&validator, &token).await,
+        Err(AuthError::Unparsable { .. })
+    ));
+    // And back: verified again from scratch.
+    source.set(issuer.jwks());
+    assert!(check(&validator, &token).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_remembered_token_still_expires() {
+    let issuer = issuer();
+    let (validator, _) = validator(&issuer);
+    let claims = claims_with(&issuer, "exp", json!(now() + 1));
+    let token = issuer.sign(&claims);
+    assert!(check(&validator, &token).await.is_ok());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        check(&validator, &token).await.unwrap_err(),
+        AuthError::Expired
+    );
+}

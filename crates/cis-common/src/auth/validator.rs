@@ -3,8 +3,13 @@
 //!
 //! It decides nothing about routes: callers ask [`Claims::scopes`] for the scope they need. Failures are
 //! logged at debug by reason only; the token and the header are never logged.
+//!
+//! A token whose signature verified is remembered with the key that verified it ([`Verified`]): the same
+//! token presented again skips the RSA verification while its `kid` still names that key. Everything else
+//! — the header, the key lookup, the claims with expiry — is checked on every request.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
@@ -15,12 +20,37 @@ use super::claims::{Expected, check};
 use super::{AuthError, Claims, JwksCache, jwks::DEFAULT_JWKS_TIMEOUT};
 use crate::config::TokenSettings;
 use crate::fetch::{DocumentSource, FetchError, source_for_url};
+use cis_crypto::PublicKey;
 
 struct Checks {
     issuer: String,
     audience: String,
     leeway: Duration,
     jwks: JwksCache,
+    verified: Verified,
+}
+
+/// Tokens whose signature verified, each with the key that verified it; emptied when full.
+#[derive(Default)]
+struct Verified(Mutex<HashMap<String, PublicKey>>);
+
+/// At most this many tokens are remembered (a token is a few hundred bytes to a few KB).
+const VERIFIED_CAPACITY: usize = 1024;
+
+impl Verified {
+    /// Whether `token` verified before with `key` (the same modulus and exponent).
+    fn knows(&self, token: &str, key: &PublicKey) -> bool {
+        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(token).is_some_and(|known| known == key)
+    }
+
+    fn remember(&self, token: &str, key: PublicKey) {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= VERIFIED_CAPACITY {
+            map.clear();
+        }
+        map.insert(token.to_owned(), key);
+    }
 }
 
 /// Validates bearer tokens for one API.
@@ -50,6 +80,7 @@ impl TokenValidator {
                 audience: audience.to_owned(),
                 leeway,
                 jwks,
+                verified: Verified::default(),
             }),
         }
     }
@@ -122,10 +153,13 @@ impl Checks {
             .and_then(Value::as_str)
             .ok_or(AuthError::KeyNotFound)?;
         let key = self.jwks.key(kid).await?;
-        if !key.verify_rs256(jws.signing_input().as_bytes(), &jws.signature) {
-            return Err(AuthError::Unparsable {
-                reason: "signature does not verify",
-            });
+        if !self.verified.knows(token, &key) {
+            if !key.verify_rs256(jws.signing_input().as_bytes(), &jws.signature) {
+                return Err(AuthError::Unparsable {
+                    reason: "signature does not verify",
+                });
+            }
+            self.verified.remember(token, key);
         }
         // Strict JSON, as for profiles: a payload with a member twice (which one would a reader believe?),
         // lone surrogates or unrepresentable numbers is refused.
