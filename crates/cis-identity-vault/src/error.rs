@@ -31,6 +31,18 @@ pub enum VaultError {
 }
 
 impl VaultError {
+    /// `Corrupt` for a stored text that `Profile::from_stored_text` refused: not JSON, or not a profile.
+    pub fn corrupt_profile(id: impl Into<String>, error: cis_profile::ProfileError) -> VaultError {
+        let message = match error {
+            cis_profile::ProfileError::Json(e) => format!("profile is not JSON: {e}"),
+            e => format!("profile is not a profile: {e}"),
+        };
+        VaultError::Corrupt {
+            id: id.into(),
+            message,
+        }
+    }
+
     /// A transient failure that a caller may retry (throttling, timeouts, conflicts).
     pub fn is_retryable(&self) -> bool {
         match self {

@@ -13,7 +13,7 @@ use cis_identity_vault::search::active_matches;
 use cis_identity_vault::{ListQuery, Lookup, StoredJson, VaultError};
 use cis_profile::filter::filter_into;
 use cis_profile::filter_raw::filter_raw;
-use cis_profile::{Display, Profile, ProfileError};
+use cis_profile::{Display, Profile};
 use http::{HeaderMap, Uri};
 use std::borrow::Cow;
 
@@ -51,17 +51,8 @@ pub fn stored_json(
         Ok(None) => return Ok(stored.json.into_bytes()),
         Err(_) => {}
     }
-    let corrupt = |message: String| {
-        PersonApiError::Vault(VaultError::Corrupt {
-            id: stored.user_id.clone(),
-            message,
-        })
-    };
     let profile = Profile::from_stored_text(&stored.json).map_err(|e| {
-        corrupt(match e {
-            ProfileError::Json(e) => format!("profile is not JSON: {e}"),
-            e => format!("profile is not a profile: {e}"),
-        })
+        PersonApiError::Vault(VaultError::corrupt_profile(stored.user_id.clone(), e))
     })?;
     profile_json(profile, caller, filter_display)
 }

@@ -8,7 +8,7 @@ use crate::model::{
 };
 use crate::search::ItemFields;
 use aws_sdk_dynamodb::types::AttributeValue;
-use cis_profile::{Profile, ProfileError};
+use cis_profile::Profile;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -82,12 +82,8 @@ impl TryFrom<Item> for StoredProfile {
             message,
         };
         let text = get_s(&item, "profile").ok_or_else(|| corrupt("no profile attribute".into()))?;
-        let profile = Profile::from_stored_text(text).map_err(|e| {
-            corrupt(match e {
-                ProfileError::Json(e) => format!("profile is not JSON: {e}"),
-                e => format!("profile is not a profile: {e}"),
-            })
-        })?;
+        let profile = Profile::from_stored_text(text)
+            .map_err(|e| VaultError::corrupt_profile(id.clone(), e))?;
         let version = get_u64(&item, "version").map_err(corrupt)?;
         let sequence_number = get_s(&item, "sequence_number").map(str::to_string);
         Ok(StoredProfile {

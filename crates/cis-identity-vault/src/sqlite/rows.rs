@@ -4,7 +4,7 @@
 use crate::error::{VaultError, VaultResult};
 use crate::model::{ProfileWrite, StoredJson, StoredProfile};
 use crate::search::ItemFields;
-use cis_profile::{Profile, ProfileError};
+use cis_profile::Profile;
 use rusqlite::{ErrorCode, Row};
 
 /// `.db()?`: a rusqlite result as a vault result.
@@ -96,12 +96,8 @@ impl RawProfile {
             id: self.id.clone(),
             message,
         };
-        let profile = Profile::from_stored_text(&self.profile).map_err(|e| {
-            corrupt(match e {
-                ProfileError::Json(e) => format!("profile is not JSON: {e}"),
-                e => format!("profile is not a profile: {e}"),
-            })
-        })?;
+        let profile = Profile::from_stored_text(&self.profile)
+            .map_err(|e| VaultError::corrupt_profile(self.id.clone(), e))?;
         let version = self
             .version
             .map(u64::try_from)
